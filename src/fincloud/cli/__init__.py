@@ -1,0 +1,32 @@
+"""The `fincloud` command (Typer).
+
+Each sub-command lives in its own module and imports what it needs inside the command
+function, so that `fincloud sla ...` and `fincloud evaluate ...` never import Django.
+"""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(
+    name="fincloud",
+    help="fincloud: cloud-service governance after the Taiwan practice manual "
+    "(金融機構使用雲端服務實務手冊).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _register() -> None:
+    from fincloud.cli import deid, web
+
+    web.register(app)
+    deid.register(app)
+
+
+_register()
+
+
+def main() -> None:
+    app()

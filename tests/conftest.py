@@ -1,0 +1,32 @@
+"""Shared test fixtures.
+
+The real inputs (the manual, the Adult data, the Taiwan credit data) live in ../shared beside
+the checkout; tests read them from there and never copy them into the project.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("FINCLOUD_SHARED", REPO_ROOT.parent / "shared")).resolve()
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    if not SHARED.is_dir():
+        pytest.fail(f"../shared not found at {SHARED}; set FINCLOUD_SHARED")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def shared_data(shared_dir: Path) -> Path:
+    return shared_dir / "data"
+
+
+@pytest.fixture(scope="session")
+def manual_path(shared_dir: Path) -> Path:
+    return shared_dir / "manual" / "practice-manual.zh-TW.txt"
