@@ -30,3 +30,23 @@ def shared_data(shared_dir: Path) -> Path:
 @pytest.fixture(scope="session")
 def manual_path(shared_dir: Path) -> Path:
     return shared_dir / "manual" / "practice-manual.zh-TW.txt"
+
+
+@pytest.fixture
+def personas(db):  # noqa: ANN001, ANN201  (pytest fixture)
+    """One signed-up person per role, each in their own unit; the approver may approve for
+    every unit except the auditor's (to prove the unit-scope rule)."""
+    from factories import UnitFactory, persona
+
+    from fincloud.people.roles import Role
+
+    people = {role.value: persona(role) for role in Role}
+    people["nobody"] = persona(None)
+    approver = people[Role.APPROVER.value]
+    units = [u.unit for key, u in people.items() if key != Role.INTERNAL_AUDITOR.value]
+    approver.approves_for.add(*units)
+    people["second_approver"] = persona(
+        Role.APPROVER, username="second_approver", unit=UnitFactory(short_name="mgmt2"),
+        approves_for=units,
+    )
+    return people

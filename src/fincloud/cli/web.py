@@ -1,4 +1,4 @@
-"""Commands that run the Django application: `fincloud manage ...`."""
+"""Commands that run the Django application: `fincloud manage ...`, `fincloud demo`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 import typer
 
 
-def _django_setup() -> None:
+def django_setup() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fincloud.web.settings")
     import django
 
@@ -25,3 +25,20 @@ def register(app: typer.Typer) -> None:
         from django.core.management import execute_from_command_line
 
         execute_from_command_line(["fincloud manage", *ctx.args])
+
+    @app.command("demo")
+    def demo(
+        reset_passwords: bool = typer.Option(
+            False, "--reset-passwords", help="Give the demo sign-ins new passwords."),
+        quiet: bool = typer.Option(False, "--quiet", help="Do not print the sign-ins."),
+    ) -> None:
+        """Load the demo institution (idempotent: running it twice changes nothing) and print
+        one sign-in per role."""
+        django_setup()
+        from fincloud.web.demo import load_demo
+
+        logins = load_demo(reset_passwords=reset_passwords)
+        if not quiet:
+            typer.echo("Demo sign-ins (one per role) / 示範帳號（每個角色一個）:")
+            for login in logins:
+                typer.echo(f"  {login.role:<20} {login.username:<16} {login.password}")
