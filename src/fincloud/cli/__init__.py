@@ -19,10 +19,15 @@ app = typer.Typer(
 
 
 def _register() -> None:
-    from fincloud.cli import deid, web
+    from fincloud.cli import auditlog, deid, web
 
     web.register(app)
+    auditlog.register(app)
     deid.register(app)
+    from fincloud.cli import evaluate, sla
+
+    evaluate.register(app)
+    sla.register(app)
 
 
 _register()
