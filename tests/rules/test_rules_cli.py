@@ -265,3 +265,21 @@ def test_console_script_evaluates_a_profile() -> None:
     proc = fincloud("evaluate", str(PROFILES / "p01_material_consumer_finance_offshore.yaml"))
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["regulator_approval_required"] is True
+
+
+def test_evaluate_start_up_imports_nothing_heavy() -> None:
+    """Issue 5 §5: `fincloud evaluate` of a JSON profile loads no Django, YAML or data stack."""
+    profile = PROFILES / "p02_material_offshore.json"
+    script = (
+        "import sys\n"
+        f"sys.argv = ['fincloud', 'evaluate', {str(profile)!r}]\n"
+        "from fincloud.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = ('django', 'polars', 'numpy', 'openpyxl', 'yaml', 'docx', 'weasyprint',"
+        " 'matplotlib', 'rich', 'fincloud.catalog')\n"
+        "print('LOADED', [m for m in heavy if m in sys.modules])\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert "LOADED []" in proc.stdout
