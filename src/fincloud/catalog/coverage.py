@@ -483,3 +483,22 @@ def residues(catalog: Catalog, manual: Manual, roots: Iterable[str] = SCOPE) -> 
             text = manual.text[region.start + gap.start() : region.start + gap.end()]
             out.append(Residue(root, manual.line_of(region.start + gap.start()), text))
     return out
+
+
+@dataclass(frozen=True)
+class TextProblem:
+    node: str
+    source: str  # file:line of the node
+    text: str  # the text_zh or fragment not found
+
+
+def unverified_texts(catalog: Catalog, manual: Manual) -> list[TextProblem]:
+    """Nodes whose text_zh (or, for a rebuilt cell, a fragment) does not occur in the manual's
+    text of their chapter or annex, whitespace and page numbers removed (issue 4 §1 (a))."""
+    out: list[TextProblem] = []
+    for node in catalog:
+        region = manual.regions.get(node.root)
+        for text in node.fragments or (node.text_zh,):
+            if not manual.contains(text, region):
+                out.append(TextProblem(node.id, f"{node.source}:{node.line}", text))
+    return out

@@ -28,6 +28,9 @@ def _register() -> None:
 
     evaluate.register(app)
     sla.register(app)
+    from fincloud.cli import catalog
+
+    catalog.register(app)
 
 
 _register()
