@@ -6,13 +6,10 @@ the checkout; tests read them from there and never copy them into the project.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-
-REPO_ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("FINCLOUD_SHARED", REPO_ROOT.parent / "shared")).resolve()
+from paths import REPO_ROOT, SHARED  # noqa: F401  (REPO_ROOT re-exported for older imports)
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +30,7 @@ def manual_path(shared_dir: Path) -> Path:
 
 
 @pytest.fixture
-def personas(db):  # noqa: ANN001, ANN201  (pytest fixture)
+def personas(db):
     """One signed-up person per role, each in their own unit; the approver may approve for
     every unit except the auditor's (to prove the unit-scope rule)."""
     from factories import UnitFactory, persona
@@ -46,7 +43,9 @@ def personas(db):  # noqa: ANN001, ANN201  (pytest fixture)
     units = [u.unit for key, u in people.items() if key != Role.INTERNAL_AUDITOR.value]
     approver.approves_for.add(*units)
     people["second_approver"] = persona(
-        Role.APPROVER, username="second_approver", unit=UnitFactory(short_name="mgmt2"),
+        Role.APPROVER,
+        username="second_approver",
+        unit=UnitFactory(short_name="mgmt2"),
         approves_for=units,
     )
     return people

@@ -46,8 +46,13 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.approves_for.add(*extracted)
 
 
-def persona(role: Role | None, *, username: str | None = None, unit: BusinessUnit | None = None,
-            approves_for: list[BusinessUnit] | None = None) -> User:
+def persona(
+    role: Role | None,
+    *,
+    username: str | None = None,
+    unit: BusinessUnit | None = None,
+    approves_for: list[BusinessUnit] | None = None,
+) -> User:
     name = username or (role.value if role else "nobody")
     return UserFactory(
         username=name,

@@ -19,8 +19,15 @@ pytestmark = pytest.mark.django_db
 
 def _events(n: int) -> list[AuditEvent]:
     return [
-        record_event(actor=None, action="update", object_type="test.thing", object_id=str(i),
-                     object_repr=f"thing {i} 雲端", before={"v": i}, after={"v": i + 1})
+        record_event(
+            actor=None,
+            action="update",
+            object_type="test.thing",
+            object_id=str(i),
+            object_repr=f"thing {i} 雲端",
+            before={"v": i},
+            after={"v": i + 1},
+        )
         for i in range(n)
     ]
 
@@ -32,13 +39,23 @@ def _start() -> int:
 def test_hash_is_sha256_of_previous_hash_and_canonical_json():
     before = _start()
     first, second = _events(2)
-    body = orjson.dumps({
-        "seq": second.seq,
-        "created_at": second.created_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
-        "actor_id": None, "actor": "", "action": "update", "object_type": "test.thing",
-        "object_id": "1", "object_repr": "thing 1 雲端", "changes": {"v": [1, 2]},
-        "request_id": second.request_id, "source_ip": None, "channel": second.channel,
-    }, option=orjson.OPT_SORT_KEYS)
+    body = orjson.dumps(
+        {
+            "seq": second.seq,
+            "created_at": second.created_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+            "actor_id": None,
+            "actor": "",
+            "action": "update",
+            "object_type": "test.thing",
+            "object_id": "1",
+            "object_repr": "thing 1 雲端",
+            "changes": {"v": [1, 2]},
+            "request_id": second.request_id,
+            "source_ip": "",
+            "channel": second.channel,
+        },
+        option=orjson.OPT_SORT_KEYS,
+    )
     assert second.prev_hash == first.hash
     assert second.hash == hashlib.sha256(first.hash.encode() + body).hexdigest()
     assert json.loads(second.changes) == {"v": [1, 2]}
@@ -63,8 +80,11 @@ def test_database_refuses_update_and_delete():
         AuditEvent.objects.filter(pk=event.pk).update(action="delete")
     with pytest.raises((DatabaseError, IntegrityError)), transaction.atomic():
         AuditEvent.objects.filter(pk=event.pk).delete()
-    with pytest.raises((DatabaseError, IntegrityError)), transaction.atomic(), \
-            connection.cursor() as cursor:
+    with (
+        pytest.raises((DatabaseError, IntegrityError)),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
         cursor.execute("DELETE FROM auditlog_auditevent")
     assert AuditEvent.objects.filter(pk=event.pk, action="update").exists()
 
@@ -82,8 +102,9 @@ def _tamper(sql: str, params: list) -> None:
 def test_verify_finds_changed_content():
     events = _events(6)
     target = events[3]
-    _tamper("UPDATE auditlog_auditevent SET object_repr = %s WHERE id = %s",
-            ["rewritten", target.pk])
+    _tamper(
+        "UPDATE auditlog_auditevent SET object_repr = %s WHERE id = %s", ["rewritten", target.pk]
+    )
     result = verify_chain()
     assert not result.ok
     assert (result.problem, result.event_id) == ("changed", target.pk)
@@ -117,14 +138,28 @@ def test_verify_finds_removed_events_at_the_end():
 def test_verify_finds_reordered_events():
     events = _events(6)
     a, b = events[2], events[3]
-    columns = ["seq", "created_at", "actor_id", "actor_label", "action", "object_type",
-               "object_id", "object_repr", "changes", "request_id", "source_ip", "channel",
-               "prev_hash", "hash"]
+    columns = [
+        "seq",
+        "created_at",
+        "actor_id",
+        "actor_label",
+        "action",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "changes",
+        "request_id",
+        "source_ip",
+        "channel",
+        "prev_hash",
+        "hash",
+    ]
     rows = {}
     with connection.cursor() as cursor:
         for e in (a, b):
-            cursor.execute(f"SELECT {', '.join(columns)} FROM auditlog_auditevent WHERE id = %s",
-                           [e.pk])
+            cursor.execute(
+                f"SELECT {', '.join(columns)} FROM auditlog_auditevent WHERE id = %s", [e.pk]
+            )
             rows[e.pk] = cursor.fetchone()
     # Swap the two rows' contents: seq and hash are unique, so park one first.
     assignments = ", ".join(f"{c} = %s" for c in columns)

@@ -29,7 +29,8 @@ def test_submit_then_approve_by_a_second_person(personas):
     assert grant.state == State.APPROVED
     assert grant.decided_by == personas["approver"]
     actions = list(
-        AuditEvent.objects.filter(object_id=str(grant.code)).order_by("seq")
+        AuditEvent.objects.filter(object_id=str(grant.code))
+        .order_by("seq")
         .values_list("action", flat=True)
     )
     assert actions == ["create", "submit", "approve"]
@@ -115,8 +116,7 @@ def test_approved_record_is_frozen_and_new_version_supersedes_it(personas):
     with pytest.raises(wf.WorkflowError) as exc:
         wf.ensure_editable(grant)
     assert exc.value.code == "frozen"
-    v2 = wf.record_new_version(record=grant, actor=personas["governance_officer"],
-                               reason="widened")
+    v2 = wf.record_new_version(record=grant, actor=personas["governance_officer"], reason="widened")
     assert (v2.version, v2.supersedes_id, v2.state) == (2, grant.pk, State.DRAFT)
     wf.record_submit(record=v2, actor=personas["governance_officer"])
     wf.record_approve(record=v2, actor=personas["second_approver"])

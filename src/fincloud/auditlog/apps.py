@@ -11,5 +11,7 @@ class AuditLogConfig(AppConfig):
         from fincloud.auditlog import signals  # noqa: F401  (connects the sign-in receivers)
         from fincloud.web import navigation
 
-        navigation.register("audit", navigation.NavItem(
-            "auditlog:event_list", _("Audit trail"), "auditlog.view", order=10))
+        navigation.register(
+            "audit",
+            navigation.NavItem("auditlog:event_list", _("Audit trail"), "auditlog.view", order=10),
+        )

@@ -147,16 +147,35 @@ class ChainWalker:
         sha256 = hashlib.sha256
         fragment = _Fragment
         for row in rows:
-            (pk, seq, created_at, actor_id, actor_label, action, object_type, object_id,
-             object_repr, changes, request_id, source_ip, channel, row_prev, row_hash) = row
+            (
+                pk,
+                seq,
+                created_at,
+                actor_id,
+                actor_label,
+                action,
+                object_type,
+                object_id,
+                object_repr,
+                changes,
+                request_id,
+                source_ip,
+                channel,
+                row_prev,
+                row_hash,
+            ) = row
             if seq != expected:
                 self._fail_sequence(pk, seq, expected, seq_exists, count)
                 return False
             if row_prev != prev_hash:
                 self.count = count
                 self.failure = VerifyResult(
-                    ok=False, count=count, last_seq=expected - 1, problem="changed",
-                    event_id=pk, seq=seq,
+                    ok=False,
+                    count=count,
+                    last_seq=expected - 1,
+                    problem="changed",
+                    event_id=pk,
+                    seq=seq,
                     reason=f"event {pk} (seq {seq}) does not link to the previous event's hash",
                 )
                 return False
@@ -190,8 +209,12 @@ class ChainWalker:
             if sha256(prev_hash.encode("ascii") + body).hexdigest() != row_hash:
                 self.count = count
                 self.failure = VerifyResult(
-                    ok=False, count=count, last_seq=expected - 1, problem="changed",
-                    event_id=pk, seq=seq,
+                    ok=False,
+                    count=count,
+                    last_seq=expected - 1,
+                    problem="changed",
+                    event_id=pk,
+                    seq=seq,
                     reason=f"event {pk} (seq {seq}): content changed (hash does not match)",
                 )
                 return False
@@ -207,7 +230,11 @@ class ChainWalker:
         self.count = count
         if seq < expected or seq_exists(expected):
             self.failure = VerifyResult(
-                ok=False, count=count, last_seq=expected - 1, problem="reordered", event_id=pk,
+                ok=False,
+                count=count,
+                last_seq=expected - 1,
+                problem="reordered",
+                event_id=pk,
                 seq=seq,
                 reason=f"event {pk} carries seq {seq} where seq {expected} was expected: "
                 "events are out of order",
@@ -215,8 +242,13 @@ class ChainWalker:
         else:
             missing = f"seq {expected}" if seq == expected + 1 else f"seq {expected}..{seq - 1}"
             self.failure = VerifyResult(
-                ok=False, count=count, last_seq=expected - 1, problem="removed", event_id=pk,
-                seq=seq, reason=f"event(s) {missing} removed before event {pk} (seq {seq})",
+                ok=False,
+                count=count,
+                last_seq=expected - 1,
+                problem="removed",
+                event_id=pk,
+                seq=seq,
+                reason=f"event(s) {missing} removed before event {pk} (seq {seq})",
             )
 
     def finish(self, head_seq: int, head_hash: str) -> VerifyResult:
@@ -225,20 +257,32 @@ class ChainWalker:
         last = self.expected_seq - 1
         if head_seq > last:
             return VerifyResult(
-                ok=False, count=self.count, last_seq=last, problem="removed", event_id=None,
+                ok=False,
+                count=self.count,
+                last_seq=last,
+                problem="removed",
+                event_id=None,
                 seq=last + 1,
                 reason=f"event(s) seq {last + 1}..{head_seq} removed from the end of the chain "
                 f"(the chain head records seq {head_seq})",
             )
         if head_seq < last:
             return VerifyResult(
-                ok=False, count=self.count, last_seq=last, problem="changed", seq=head_seq + 1,
+                ok=False,
+                count=self.count,
+                last_seq=last,
+                problem="changed",
+                seq=head_seq + 1,
                 reason=f"events seq {head_seq + 1}..{last} lie beyond the chain head (seq "
                 f"{head_seq}): they were not written by the application",
             )
         if head_hash != self.prev_hash:
             return VerifyResult(
-                ok=False, count=self.count, last_seq=last, problem="changed", seq=last,
+                ok=False,
+                count=self.count,
+                last_seq=last,
+                problem="changed",
+                seq=last,
                 reason=f"the last event (seq {last}) does not match the chain head's hash",
             )
         return VerifyResult(ok=True, count=self.count, last_seq=last)

@@ -44,7 +44,7 @@ class AuditEvent(models.Model):
     changes = models.TextField(_("changes"), default="{}")
     request_id = models.CharField(_("request id"), max_length=64, blank=True, db_index=True)
     # Text, not inet: the bytes hashed are the bytes read back on every database.
-    source_ip = models.CharField(_("source address"), max_length=45, null=True, blank=True)
+    source_ip = models.CharField(_("source address"), max_length=45, blank=True, default="")
     channel = models.CharField(_("channel"), max_length=10, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
@@ -56,7 +56,9 @@ class AuditEvent(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id} by {self.actor_label}"
+        return (
+            f"#{self.seq} {self.action} {self.object_type}:{self.object_id} by {self.actor_label}"
+        )
 
 
 class ChainHead(models.Model):

@@ -28,7 +28,8 @@ def search_events(f: EventFilter) -> QuerySet[AuditEvent]:
         qs = qs.filter(actor_label__icontains=f.actor)
     if f.object:
         qs = qs.filter(
-            Q(object_type__icontains=f.object) | Q(object_id__icontains=f.object)
+            Q(object_type__icontains=f.object)
+            | Q(object_id__icontains=f.object)
             | Q(object_repr__icontains=f.object)
         )
     if f.action:

@@ -26,7 +26,7 @@ from fincloud.web.context import current
 VERIFY_BATCH = 20_000
 
 
-def _jsonable(value: Any) -> Any:
+def _jsonable(value: Any) -> Any:  # noqa: PLR0911 (a type switch reads best as early returns)
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, dt.datetime):
@@ -105,38 +105,40 @@ def record_event(
         head = ChainHead.objects.select_for_update().get(pk=1)
         seq = head.last_seq + 1
         created = timezone.now()
-        changes_text = canonical_changes(changes)
-        fields = {
-            "seq": seq,
-            "created_at": time_text(created),
-            "actor_id": actor_id,
-            "actor_label": actor_label[:150],
-            "action": str(action),
-            "object_type": object_type[:80],
-            "object_id": object_id[:64],
-            "object_repr": object_repr[:200],
-            "changes": changes_text,
-            "request_id": ctx.request_id[:64],
-            "source_ip": ctx.source_ip,
-            "channel": ctx.channel[:10],
-        }
-        digest = event_hash(head.last_hash, canonical(**fields))
-        event = AuditEvent.objects.create(
+        event = AuditEvent(
             seq=seq,
             created_at=created,
             actor_id=actor_id,
-            actor_label=fields["actor_label"],
-            action=fields["action"],
-            object_type=fields["object_type"],
-            object_id=fields["object_id"],
-            object_repr=fields["object_repr"],
-            changes=changes_text,
-            request_id=fields["request_id"],
-            source_ip=ctx.source_ip,
-            channel=fields["channel"],
+            actor_label=actor_label[:150],
+            action=str(action),
+            object_type=object_type[:80],
+            object_id=object_id[:64],
+            object_repr=object_repr[:200],
+            changes=canonical_changes(changes),
+            request_id=ctx.request_id[:64],
+            source_ip=ctx.source_ip or "",
+            channel=ctx.channel[:10],
             prev_hash=head.last_hash,
-            hash=digest,
         )
+        event.hash = event_hash(
+            head.last_hash,
+            canonical(
+                seq=seq,
+                created_at=time_text(created),
+                actor_id=actor_id,
+                actor_label=event.actor_label,
+                action=event.action,
+                object_type=event.object_type,
+                object_id=event.object_id,
+                object_repr=event.object_repr,
+                changes=event.changes,
+                request_id=event.request_id,
+                source_ip=event.source_ip,
+                channel=event.channel,
+            ),
+        )
+        event.save(force_insert=True)
+        digest = event.hash
         ChainHead.objects.filter(pk=1).update(last_seq=seq, last_hash=digest)
     return event
 

@@ -23,11 +23,16 @@ def _logged_out(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
 
 
 @receiver(user_login_failed, dispatch_uid="fincloud_audit_login_failed")
-def _login_failed(sender: Any, credentials: dict[str, Any], request: Any = None,
-                  **kwargs: Any) -> None:
+def _login_failed(
+    sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any
+) -> None:
     # Django has already replaced the password with asterisks; only the username is kept.
     username = str(credentials.get("username", ""))[:150]
     record_event(
-        actor=None, action=Action.LOGIN_FAILED, actor_label=username,
-        object_type="people.user", object_id="", object_repr=username,
+        actor=None,
+        action=Action.LOGIN_FAILED,
+        actor_label=username,
+        object_type="people.user",
+        object_id="",
+        object_repr=username,
     )

@@ -17,8 +17,9 @@ class Format(str, Enum):
 
 
 def register(app: typer.Typer) -> None:
-    group = typer.Typer(help="The append-only, hash-chained audit trail (Ch 5.4).",
-                        no_args_is_help=True)
+    group = typer.Typer(
+        help="The append-only, hash-chained audit trail (Ch 5.4).", no_args_is_help=True
+    )
 
     @group.command("verify")
     def verify(

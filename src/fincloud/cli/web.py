@@ -29,7 +29,8 @@ def register(app: typer.Typer) -> None:
     @app.command("demo")
     def demo(
         reset_passwords: bool = typer.Option(
-            False, "--reset-passwords", help="Give the demo sign-ins new passwords."),
+            False, "--reset-passwords", help="Give the demo sign-ins new passwords."
+        ),
         quiet: bool = typer.Option(False, "--quiet", help="Do not print the sign-ins."),
     ) -> None:
         """Load the demo institution (idempotent: running it twice changes nothing) and print

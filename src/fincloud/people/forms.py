@@ -35,10 +35,18 @@ class SignInForm(AuthenticationForm):
         address = client_ip(self.request) if self.request is not None else None
         lock = lockout.check(username, address)
         if lock is not None:
-            record_event(actor=None, action=Action.LOGIN_LOCKED, actor_label=username[:150],
-                         object_type="people.user", object_repr=username[:200])
-            raise ValidationError(self.error_messages["locked"], code="locked",
-                                  params={"minutes": lock.minutes_left})
+            # A refused attempt still counts against the address (spraying locked accounts).
+            lockout.record_attempt(username, address, succeeded=False)
+            record_event(
+                actor=None,
+                action=Action.LOGIN_LOCKED,
+                actor_label=username[:150],
+                object_type="people.user",
+                object_repr=username[:200],
+            )
+            raise ValidationError(
+                self.error_messages["locked"], code="locked", params={"minutes": lock.minutes_left}
+            )
         try:
             cleaned = super().clean()
         except ValidationError:
@@ -50,7 +58,8 @@ class SignInForm(AuthenticationForm):
 
 class UserCreateForm(forms.ModelForm):
     password = forms.CharField(
-        label=_("Initial password"), widget=forms.PasswordInput(render_value=False),
+        label=_("Initial password"),
+        widget=forms.PasswordInput(render_value=False),
         help_text=_("At least 12 characters, not common, not only digits, not like the username."),
     )
 
@@ -72,22 +81,33 @@ class RoleGrantForm(forms.Form):
     )
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea, max_length=2000,
+        label=_("Reason"),
+        widget=forms.Textarea,
+        max_length=2000,
         help_text=_("Why this person needs the role (kept with the grant and in the audit trail)."),
     )
 
     def __init__(self, *args: Any, actor: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["grantee"].queryset = (
-            User.objects.filter(is_active=True).exclude(pk=actor.pk).select_related("unit")
+        self.fields["grantee"].queryset = (  # type: ignore[attr-defined]
+            User.objects.filter(is_active=True)
+            .exclude(pk=actor.pk)
+            .select_related("unit")
             .order_by("username")
         )
 
 
 class DecisionForm(forms.Form):
-    comment = forms.CharField(label=_("Comment"), widget=forms.Textarea, required=False,
-                              max_length=4000)
+    comment = forms.CharField(
+        label=_("Comment"), widget=forms.Textarea, required=False, max_length=4000
+    )
 
 
-__all__ = ["DecisionForm", "RoleGrantForm", "SignInForm", "UnitForm", "UserCreateForm",
-           "RoleGrant"]
+__all__ = [
+    "DecisionForm",
+    "RoleGrant",
+    "RoleGrantForm",
+    "SignInForm",
+    "UnitForm",
+    "UserCreateForm",
+]

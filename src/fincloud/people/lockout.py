@@ -38,24 +38,28 @@ def check(username: str, source_ip: str | None) -> Lock | None:
     window: object = settings.FINCLOUD_LOCKOUT_WINDOW
     since = now - window  # type: ignore[operator]
     name = _normalise(username)
-    last_success = (
-        LoginAttempt.objects.filter(username=name, succeeded=True, attempted_at__gte=since)
-        .aggregate(at=Max("attempted_at"))["at"]
-    )
+    last_success = LoginAttempt.objects.filter(
+        username=name, succeeded=True, attempted_at__gte=since
+    ).aggregate(at=Max("attempted_at"))["at"]
     account_failures = LoginAttempt.objects.filter(
         username=name, succeeded=False, attempted_at__gte=last_success or since
     )
     locks: list[datetime] = []
     if name:
-        recent = list(account_failures.order_by("-attempted_at").values_list("attempted_at", flat=True)
-                      [: settings.FINCLOUD_LOCKOUT_ACCOUNT_FAILURES])
+        recent = list(
+            account_failures.order_by("-attempted_at").values_list("attempted_at", flat=True)[
+                : settings.FINCLOUD_LOCKOUT_ACCOUNT_FAILURES
+            ]
+        )
         if len(recent) >= settings.FINCLOUD_LOCKOUT_ACCOUNT_FAILURES:
             locks.append(recent[0] + window)  # type: ignore[operator]
     if source_ip:
         recent = list(
-            LoginAttempt.objects.filter(Q(source_ip=source_ip), succeeded=False, attempted_at__gte=since)
-            .order_by("-attempted_at").values_list("attempted_at", flat=True)
-            [: settings.FINCLOUD_LOCKOUT_ADDRESS_FAILURES]
+            LoginAttempt.objects.filter(
+                Q(source_ip=source_ip), succeeded=False, attempted_at__gte=since
+            )
+            .order_by("-attempted_at")
+            .values_list("attempted_at", flat=True)[: settings.FINCLOUD_LOCKOUT_ADDRESS_FAILURES]
         )
         if len(recent) >= settings.FINCLOUD_LOCKOUT_ADDRESS_FAILURES:
             locks.append(recent[0] + window)  # type: ignore[operator]

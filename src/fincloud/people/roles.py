@@ -51,8 +51,14 @@ _cap("web.view", *ALL_STAFF, read_only=True)
 _cap("auditlog.view", _R.INTERNAL_AUDITOR, _R.SYSADMIN, read_only=True)
 _cap("auditlog.export", _R.INTERNAL_AUDITOR, _R.SYSADMIN, read_only=True)
 # People and access (Ch 1.4 (b): requesting, approving and granting access are separate duties).
-_cap("people.view", _R.SYSADMIN, _R.GOVERNANCE_OFFICER, _R.APPROVER, _R.INTERNAL_AUDITOR,
-     read_only=True)
+_cap(
+    "people.view",
+    _R.SYSADMIN,
+    _R.GOVERNANCE_OFFICER,
+    _R.APPROVER,
+    _R.INTERNAL_AUDITOR,
+    read_only=True,
+)
 _cap("people.request_role", _R.SYSADMIN, _R.GOVERNANCE_OFFICER)
 _cap("people.implement_role", _R.SYSADMIN)
 _cap("people.manage_users", _R.SYSADMIN)

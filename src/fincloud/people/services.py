@@ -43,8 +43,9 @@ def ensure_role_groups() -> None:
         Group.objects.get_or_create(name=role.value)
 
 
-def unit_create(*, actor: User | None, short_name: str, name_zh: str, name_en: str,
-                kind: str) -> BusinessUnit:
+def unit_create(
+    *, actor: User | None, short_name: str, name_zh: str, name_en: str, kind: str
+) -> BusinessUnit:
     with transaction.atomic():
         unit = BusinessUnit(short_name=short_name, name_zh=name_zh, name_en=name_en, kind=kind)
         unit.full_clean()
@@ -68,8 +69,9 @@ def user_create(
     """Create a person. Roles given here are for bootstrapping (demo data, the first
     administrator); afterwards roles come through approved role grants."""
     with transaction.atomic():
-        user = User(username=username, display_name=display_name, email=email, unit=unit,
-                    language=language)
+        user = User(
+            username=username, display_name=display_name, email=email, unit=unit, language=language
+        )
         try:
             validate_password(password, user)
         except ValidationError as exc:
@@ -122,8 +124,9 @@ def role_grant_implement(*, actor: User, grant: RoleGrant) -> RoleGrant:
     with transaction.atomic():
         grant = RoleGrant.objects.select_for_update().get(pk=grant.pk)
         if grant.state != State.APPROVED:
-            raise WorkflowError(GRANT_NOT_APPROVED, code="state",
-                                params={"state": grant.get_state_display()})
+            raise WorkflowError(
+                GRANT_NOT_APPROVED, code="state", params={"state": grant.get_state_display()}
+            )
         if grant.implemented_at is not None:
             raise WorkflowError(GRANT_ALREADY_DONE, code="done")
         if grant.grantee_id == actor.pk:
@@ -137,7 +140,9 @@ def role_grant_implement(*, actor: User, grant: RoleGrant) -> RoleGrant:
         grant.implemented_at = timezone.now()
         grant.save(update_fields=["implemented_by", "implemented_at"])
         record_event(
-            actor=actor, action=Action.GRANT, obj=grant,
+            actor=actor,
+            action=Action.GRANT,
+            obj=grant,
             changes={"role": [None, grant.role], "grantee": [None, grant.grantee.username]},
         )
     return grant
@@ -150,7 +155,9 @@ def role_revoke(*, actor: User, user: User, role: Role | str, reason: str) -> No
     with transaction.atomic():
         user.groups.remove(Group.objects.get(name=str(role)))
         record_event(
-            actor=actor, action=Action.UPDATE, obj=user,
+            actor=actor,
+            action=Action.UPDATE,
+            obj=user,
             changes={"roles": [str(role), None], "reason": [None, reason]},
         )
 

@@ -43,14 +43,19 @@ def _crumbs(*items: tuple[str, str | None]) -> list[tuple[str, str | None]]:
 @require("people.view")
 def user_list(request: HttpRequest) -> HttpResponse:
     users = (
-        User.objects.select_related("unit").prefetch_related("groups", "approves_for")
+        User.objects.select_related("unit")
+        .prefetch_related("groups", "approves_for")
         .order_by("username")
     )
     page = Paginator(users, 50).get_page(request.GET.get("page"))
-    return render(request, "people/user_list.html", {
-        "page": page,
-        "crumbs": _crumbs((_("People"), None)),
-    })
+    return render(
+        request,
+        "people/user_list.html",
+        {
+            "page": page,
+            "crumbs": _crumbs((_("People"), None)),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -62,28 +67,42 @@ def user_create(request: HttpRequest) -> HttpResponse:
         try:
             services.user_create(
                 actor=request.user,  # type: ignore[arg-type]
-                username=data["username"], password=data["password"],
-                display_name=data["display_name"], email=data["email"], unit=data["unit"],
-                language=data["language"], approves_for=list(data["approves_for"]),
+                username=data["username"],
+                password=data["password"],
+                display_name=data["display_name"],
+                email=data["email"],
+                unit=data["unit"],
+                language=data["language"],
+                approves_for=list(data["approves_for"]),
             )
         except ValidationError as exc:
             _attach(form, exc)
         else:
             messages.success(request, _("Person created. Roles are given through role grants."))
             return redirect("people:user_list")
-    return render(request, "people/form.html", {
-        "form": form, "title": _("New person"),
-        "crumbs": _crumbs((_("People"), reverse("people:user_list")), (_("New person"), None)),
-    })
+    return render(
+        request,
+        "people/form.html",
+        {
+            "form": form,
+            "title": _("New person"),
+            "crumbs": _crumbs((_("People"), reverse("people:user_list")), (_("New person"), None)),
+        },
+    )
 
 
 @require_http_methods(["GET"])
 @require("people.view")
 def unit_list(request: HttpRequest) -> HttpResponse:
     units = BusinessUnit.objects.order_by("short_name")
-    return render(request, "people/unit_list.html", {
-        "units": units, "crumbs": _crumbs((_("Business units"), None)),
-    })
+    return render(
+        request,
+        "people/unit_list.html",
+        {
+            "units": units,
+            "crumbs": _crumbs((_("Business units"), None)),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -98,11 +117,17 @@ def unit_create(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Business unit created."))
             return redirect("people:unit_list")
-    return render(request, "people/form.html", {
-        "form": form, "title": _("New business unit"),
-        "crumbs": _crumbs((_("Business units"), reverse("people:unit_list")),
-                          (_("New business unit"), None)),
-    })
+    return render(
+        request,
+        "people/form.html",
+        {
+            "form": form,
+            "title": _("New business unit"),
+            "crumbs": _crumbs(
+                (_("Business units"), reverse("people:unit_list")), (_("New business unit"), None)
+            ),
+        },
+    )
 
 
 @require_http_methods(["GET"])
@@ -115,10 +140,15 @@ def grant_list(request: HttpRequest) -> HttpResponse:
     if state:
         grants = grants.filter(state=state)
     page = Paginator(grants, 50).get_page(request.GET.get("page"))
-    return render(request, "people/grant_list.html", {
-        "page": page, "state": state,
-        "crumbs": _crumbs((_("Role grants"), None)),
-    })
+    return render(
+        request,
+        "people/grant_list.html",
+        {
+            "page": page,
+            "state": state,
+            "crumbs": _crumbs((_("Role grants"), None)),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -130,18 +160,26 @@ def grant_create(request: HttpRequest) -> HttpResponse:
         try:
             grant = services.role_grant_request(
                 actor=request.user,  # type: ignore[arg-type]
-                grantee=data["grantee"], role=data["role"], reason=data["reason"],
+                grantee=data["grantee"],
+                role=data["role"],
+                reason=data["reason"],
             )
         except ValidationError as exc:
             _attach(form, exc)
         else:
             messages.success(request, _("Role grant drafted. Submit it for approval."))
             return redirect("people:grant_detail", code=grant.code)
-    return render(request, "people/form.html", {
-        "form": form, "title": _("Request a role"),
-        "crumbs": _crumbs((_("Role grants"), reverse("people:grant_list")),
-                          (_("Request a role"), None)),
-    })
+    return render(
+        request,
+        "people/form.html",
+        {
+            "form": form,
+            "title": _("Request a role"),
+            "crumbs": _crumbs(
+                (_("Role grants"), reverse("people:grant_list")), (_("Request a role"), None)
+            ),
+        },
+    )
 
 
 def get_grant_for_user(request: HttpRequest, code: Any) -> RoleGrant:
@@ -159,15 +197,19 @@ def grant_detail(request: HttpRequest, code: Any) -> HttpResponse:
     grant = get_grant_for_user(request, code)
     user: Any = request.user
     can_approve = user.can("workflow.approve")
-    return render(request, "people/grant_detail.html", {
-        "grant": grant,
-        "record": grant,
-        "can_approve": can_approve,
-        "decide_refusal": check_can_decide(grant, user) if can_approve else None,
-        "transition_url": reverse("people:grant_detail", kwargs={"code": grant.code}),
-        "can_implement": user.can("people.implement_role"),
-        "crumbs": _crumbs((_("Role grants"), reverse("people:grant_list")), (str(grant), None)),
-    })
+    return render(
+        request,
+        "people/grant_detail.html",
+        {
+            "grant": grant,
+            "record": grant,
+            "can_approve": can_approve,
+            "decide_refusal": check_can_decide(grant, user) if can_approve else None,
+            "transition_url": reverse("people:grant_detail", kwargs={"code": grant.code}),
+            "can_implement": user.can("people.implement_role"),
+            "crumbs": _crumbs((_("Role grants"), reverse("people:grant_list")), (str(grant), None)),
+        },
+    )
 
 
 @require_POST
@@ -180,7 +222,9 @@ def grant_transition(request: HttpRequest, code: Any, action: str) -> HttpRespon
     if action not in workflow_views.ACTIONS:
         raise Http404
     return workflow_views.transition(
-        request, grant, action,
+        request,
+        grant,
+        action,
         success_url=reverse("people:grant_detail", kwargs={"code": grant.code}),
     )
 

@@ -52,8 +52,13 @@ PEOPLE = [
     ("legal.counsel", "王法務", Role.LEGAL, "legal", ()),
     ("sec.officer", "張資安", Role.SECURITY, "infosec", ()),
     ("auditor", "李稽核", Role.INTERNAL_AUDITOR, "audit", ()),
-    ("approver", "黃核決", Role.APPROVER, "management",
-     ("cloud-gov", "it-ops", "infosec", "risk", "legal", "retail", "management")),
+    (
+        "approver",
+        "黃核決",
+        Role.APPROVER,
+        "management",
+        ("cloud-gov", "it-ops", "infosec", "risk", "legal", "retail", "management"),
+    ),
     ("examiner", "檢查局 周檢查", Role.EXAMINER, None, ()),
     ("admin", "系統管理 吳", Role.SYSADMIN, "it-ops", ()),
 ]
@@ -110,8 +115,12 @@ def load_people(*, reset_passwords: bool = False) -> list[DemoLogin]:
             if user is None:
                 password = _password()
                 user_create(
-                    actor=None, username=username, password=password, display_name=display,
-                    unit=units[unit_short] if unit_short else None, roles=[role],
+                    actor=None,
+                    username=username,
+                    password=password,
+                    display_name=display,
+                    unit=units[unit_short] if unit_short else None,
+                    roles=[role],
                     approves_for=[units[s] for s in approves],
                 )
             elif reset_passwords or not password:

@@ -32,7 +32,8 @@ class NavGroup:
 
 GROUPS: dict[str, NavGroup] = {
     "daily": NavGroup(
-        "daily", _("Daily execution and control"),
+        "daily",
+        _("Daily execution and control"),
         _("Institution-level and ongoing: policy, governance, risk mechanism, training"),
     ),
     "before": NavGroup("before", _("Before use"), _("Pre-use assessment of each cloud service")),
@@ -60,7 +61,6 @@ def for_user(user: object) -> list[dict[str, object]]:
             for item in group.items
             if can is not None and can(item.capability)
         ]
-        menu.append({"key": group.key, "label": group.label, "hint": group.hint,
-                     "items": visible})
+        menu.append({"key": group.key, "label": group.label, "hint": group.hint, "items": visible})
     # Stage groups always show (the manual's structure); the others only when they hold a page.
     return [g for g in menu if g["items"] or g["key"] in {"daily", "before", "in_use", "after"}]

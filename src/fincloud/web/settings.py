@@ -190,12 +190,12 @@ CONTENT_SECURITY_POLICY = (
 # Uploads: a request body over this size is refused before it reaches a view.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-FINCLOUD_UPLOAD_MAX_BYTES = int(os.environ.get("FINCLOUD_UPLOAD_MAX_BYTES", 50 * 1024 * 1024))
+FINCLOUD_UPLOAD_MAX_BYTES = int(os.environ.get("FINCLOUD_UPLOAD_MAX_BYTES", str(50 * 1024 * 1024)))
 
 # --- Internationalisation -----------------------------------------------------------------
 LANGUAGE_CODE = "zh-hant"
 LANGUAGES = [("zh-hant", "繁體中文"), ("en", "English")]
-LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+LOCALE_PATHS = [Path(os.environ.get("FINCLOUD_LOCALE_DIR", PACKAGE_DIR / "locale"))]
 USE_I18N = True
 TIME_ZONE = "Asia/Taipei"
 USE_TZ = True

@@ -39,22 +39,34 @@ class ApprovableRecord(models.Model):
     )
     # The unit the record belongs to: an approver must be allowed to approve for it.
     unit = models.ForeignKey(
-        "people.BusinessUnit", verbose_name=_("business unit"), on_delete=models.PROTECT,
+        "people.BusinessUnit",
+        verbose_name=_("business unit"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     prepared_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("prepared by"), on_delete=models.PROTECT,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("prepared by"),
+        on_delete=models.PROTECT,
         related_name="+",
     )
     prepared_at = models.DateTimeField(_("prepared at"))
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("submitted by"), on_delete=models.PROTECT,
-        related_name="+", null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.PROTECT,
-        related_name="+", null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_comment = models.TextField(_("decision comment"), blank=True, max_length=4000)

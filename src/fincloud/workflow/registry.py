@@ -37,12 +37,15 @@ def awaiting_decision(user: Any, limit: int = 50) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for reg in _REGISTRY:
         qs: QuerySet[Any] = (
-            reg.model.objects.filter(state=State.SUBMITTED, unit_id__in=unit_ids)
-            .exclude(prepared_by=user).exclude(submitted_by=user)
-            .select_related("unit", "prepared_by").order_by("submitted_at")[:limit]
+            reg.model._default_manager.filter(state=State.SUBMITTED, unit_id__in=unit_ids)
+            .exclude(prepared_by=user)
+            .exclude(submitted_by=user)
+            .select_related("unit", "prepared_by")
+            .order_by("submitted_at")[:limit]
         )
-        out.extend({"obj": o, "url": reg.url(o), "label": reg.model.workflow_type_label}
-                   for o in qs)
+        out.extend(
+            {"obj": o, "url": reg.url(o), "label": reg.model.workflow_type_label} for o in qs
+        )
     return out
 
 
@@ -50,9 +53,13 @@ def drafts_of(user: Any, limit: int = 50) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for reg in _REGISTRY:
         qs: QuerySet[Any] = (
-            reg.model.objects.filter(prepared_by=user, state__in=[State.DRAFT, State.REJECTED])
-            .select_related("unit").order_by("-prepared_at")[:limit]
+            reg.model._default_manager.filter(
+                prepared_by=user, state__in=[State.DRAFT, State.REJECTED]
+            )
+            .select_related("unit")
+            .order_by("-prepared_at")[:limit]
         )
-        out.extend({"obj": o, "url": reg.url(o), "label": reg.model.workflow_type_label}
-                   for o in qs)
+        out.extend(
+            {"obj": o, "url": reg.url(o), "label": reg.model.workflow_type_label} for o in qs
+        )
     return out

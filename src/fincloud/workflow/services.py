@@ -35,7 +35,9 @@ UNIT_NOT_ALLOWED = _(
     "You are not allowed to approve records of the unit “%(unit)s”; ask an approver for that unit."
 )
 ONLY_DRAFT_SUBMITTED = _("Only a draft can be submitted; this record is “%(state)s”.")
-ONLY_SUBMITTED_DECIDED = _("Only a submitted record can be approved or rejected; this one is “%(state)s”.")
+ONLY_SUBMITTED_DECIDED = _(
+    "Only a submitted record can be approved or rejected; this one is “%(state)s”."
+)
 ONLY_REJECTED_REOPENED = _("Only a rejected record can be reopened; this one is “%(state)s”.")
 FROZEN = _("This record is “%(state)s” and can no longer be changed; start a new version instead.")
 NEW_VERSION_ONLY_FROM_APPROVED = _("A new version can only be started from an approved record.")
@@ -58,7 +60,7 @@ def ensure_editable(record: ApprovableRecord) -> None:
 
 
 def _lock(record: R) -> R:
-    return type(record).objects.select_for_update().get(pk=record.pk)
+    return type(record)._default_manager.select_for_update().get(pk=record.pk)
 
 
 def _decider_checks(record: ApprovableRecord, actor: Any) -> None:
@@ -95,7 +97,9 @@ def record_submit(*, record: R, actor: Any) -> R:
         record.submitted_at = timezone.now()
         record.save(update_fields=["state", "submitted_by", "submitted_at"])
         record_event(
-            actor=actor, action=Action.SUBMIT, obj=record,
+            actor=actor,
+            action=Action.SUBMIT,
+            obj=record,
             changes={"state": [State.DRAFT, State.SUBMITTED]},
         )
     return record
@@ -104,7 +108,9 @@ def record_submit(*, record: R, actor: Any) -> R:
 def _denied(record: ApprovableRecord, actor: Any, verb: str, exc: WorkflowError) -> None:
     # Written after the refused transaction rolled back, so the refusal itself stays on record.
     record_event(
-        actor=actor, action=Action.DENIED, obj=record,
+        actor=actor,
+        action=Action.DENIED,
+        obj=record,
         changes={"attempted": [None, verb], "rule": [None, exc.code]},
     )
 
@@ -127,16 +133,22 @@ def _approve(*, record: R, actor: Any, comment: str) -> R:
         record.decision_comment = comment.strip()
         record.save(update_fields=["state", "decided_by", "decided_at", "decision_comment"])
         record_event(
-            actor=actor, action=Action.APPROVE, obj=record,
+            actor=actor,
+            action=Action.APPROVE,
+            obj=record,
             changes={"state": [State.SUBMITTED, State.APPROVED], "comment": [None, comment]},
         )
         previous = record.supersedes
         if previous is not None and previous.state == State.APPROVED:
-            type(previous).objects.filter(pk=previous.pk).update(state=State.SUPERSEDED)
+            type(previous)._default_manager.filter(pk=previous.pk).update(state=State.SUPERSEDED)
             record_event(
-                actor=actor, action=Action.SUPERSEDE, obj=previous,
-                changes={"state": [State.APPROVED, State.SUPERSEDED],
-                         "superseded_by": [None, str(record.code)]},
+                actor=actor,
+                action=Action.SUPERSEDE,
+                obj=previous,
+                changes={
+                    "state": [State.APPROVED, State.SUPERSEDED],
+                    "superseded_by": [None, str(record.code)],
+                },
             )
         record.on_approved(actor)
     return record
@@ -162,7 +174,9 @@ def _reject(*, record: R, actor: Any, comment: str) -> R:
         record.decision_comment = comment.strip()
         record.save(update_fields=["state", "decided_by", "decided_at", "decision_comment"])
         record_event(
-            actor=actor, action=Action.REJECT, obj=record,
+            actor=actor,
+            action=Action.REJECT,
+            obj=record,
             changes={"state": [State.SUBMITTED, State.REJECTED], "comment": [None, comment]},
         )
         record.on_rejected(actor)
@@ -182,7 +196,9 @@ def record_reopen(*, record: R, actor: Any) -> R:
         record.submitted_at = None
         record.save(update_fields=["state", "submitted_by", "submitted_at"])
         record_event(
-            actor=actor, action=Action.REOPEN, obj=record,
+            actor=actor,
+            action=Action.REOPEN,
+            obj=record,
             changes={"state": [State.REJECTED, State.DRAFT]},
         )
     return record
@@ -195,15 +211,27 @@ def record_new_version(*, record: R, actor: Any, **overrides: Any) -> R:
         if record.state != State.APPROVED:
             raise _refuse(NEW_VERSION_ONLY_FROM_APPROVED, "state")
         model = type(record)
-        skip = {"id", "code", "state", "version", "supersedes", "prepared_by", "prepared_at",
-                "submitted_by", "submitted_at", "decided_by", "decided_at", "decision_comment"}
+        skip = {
+            "id",
+            "code",
+            "state",
+            "version",
+            "supersedes",
+            "prepared_by",
+            "prepared_at",
+            "submitted_by",
+            "submitted_at",
+            "decided_by",
+            "decided_at",
+            "decision_comment",
+        }
         values = {
             f.attname: getattr(record, f.attname)
             for f in model._meta.concrete_fields
             if f.name not in skip
         }
         values.update(overrides)
-        new = model.objects.create(
+        new = model._default_manager.create(
             **values,
             version=record.version + 1,
             supersedes=record,

@@ -22,8 +22,9 @@ from fincloud.workflow.services import (
 ACTIONS = ("submit", "approve", "reject", "reopen")
 
 
-def transition(request: HttpRequest, record: ApprovableRecord, action: str,
-               *, success_url: str) -> HttpResponse:
+def transition(
+    request: HttpRequest, record: ApprovableRecord, action: str, *, success_url: str
+) -> HttpResponse:
     """Run a transition from a POST; a refusal comes back as a message naming the rule."""
     user: Any = request.user
     comment = request.POST.get("comment", "")
