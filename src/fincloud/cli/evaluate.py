@@ -48,7 +48,10 @@ def _read_text(path: str, lang: Lang) -> str:
 
 
 def _render_text(result: Evaluation, lang: Lang) -> str:
+    from fincloud.rules.texts import CLASSIFICATION_EN, CLASSIFICATION_ZH
+
     zh = lang == "zh-TW"
+    names = CLASSIFICATION_ZH if zh else CLASSIFICATION_EN
     yes_no = ("是", "否") if zh else ("yes", "no")
 
     def yn(value: object) -> str:
@@ -69,7 +72,7 @@ def _render_text(result: Evaluation, lang: Lang) -> str:
     labels = (
         ("屬範疇", "In scope", yn(result.in_scope)),
         ("境外", "Offshore", yn(result.offshore)),
-        ("分級", "Classification", result.classification),
+        ("分級", "Classification", f"{names[result.classification]} ({result.classification})"),
         ("須主管機關核准", "Regulator's approval", yn(result.regulator_approval_required)),
         ("查核頻率", "Audit", audit_text),
         ("附件3合約檢核列", "Annex 3 rows", ", ".join(result.contract_rows) or none),

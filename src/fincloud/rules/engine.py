@@ -356,17 +356,16 @@ def _locations(
                 "（第1章二 (c)），須另行評估並記錄當地資料保護法規不低於我國要求。"
             )
             en.append(
-                f"Offshore locations {', '.join(needing)} are not on the FAQ-10 list of Ch 1.2 "
-                "(c): record an assessment that each one's data-protection law is not lower "
-                "than Taiwan's."
+                f"Not on the FAQ-10 list of Ch 1.2 (c): {', '.join(needing)}; record an "
+                "assessment that the data-protection law there is not lower than Taiwan's."
             )
         else:
             zh.append(
                 f"境外地點 {listed} 均在委外辦法問答集第10題已評估國家清單內（第1章二 (c)）。"
             )
             en.append(
-                f"Offshore locations {', '.join(offshore_codes)} are all on the FAQ-10 list of "
-                "Ch 1.2 (c)."
+                f"Every offshore location ({', '.join(offshore_codes)}) is on the FAQ-10 list "
+                "of Ch 1.2 (c)."
             )
     else:
         zh = ["資料處理及儲存地僅在境內（TW），屬境內。"]

@@ -85,3 +85,18 @@ CLASSIFICATION_NUMBER: Final = {
     "non_material_offshore": 3,
     "domestic": 4,
 }
+
+CLASSIFICATION_ZH: Final = {
+    "material_consumer_finance_offshore": "分級1 重大性消費金融業務資訊系統委託至境外處理",
+    "material_offshore": "分級2 具重大性之境外雲端委外作業",
+    "non_material_offshore": "分級3 不具重大性之境外雲端委外作業",
+    "domestic": "分級4 境內雲端委外作業",
+    "out_of_scope": "非屬範疇",
+}
+CLASSIFICATION_EN: Final = {
+    "material_consumer_finance_offshore": "1, material consumer-finance system offshore",
+    "material_offshore": "2, material offshore",
+    "non_material_offshore": "3, non-material offshore",
+    "domestic": "4, domestic",
+    "out_of_scope": "out of scope",
+}
