@@ -131,3 +131,16 @@ def test_sla_start_up_imports_nothing_heavy() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
     )
     assert "LOADED []" in proc.stdout
+
+
+def test_attainment_reads_a_csv_saved_with_a_byte_order_mark(
+    cli: typer.Typer, tmp_path: Path
+) -> None:
+    path = tmp_path / "outages.csv"
+    path.write_bytes(
+        "start,end,planned\n2026-01-10T10:00,2026-01-10T10:30,false\n".encode("utf-8-sig")
+    )
+    args = ["sla", "attainment", str(path), "--period", "2026-01", "--target", "99.9"]
+    code, out, err = invoke(cli, *args, "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["downtime_minutes"] == 30

@@ -3,8 +3,6 @@
 The rules are imported inside the command, so `fincloud --help` stays light.
 """
 
-# ruff: noqa: PLC0415 - imports inside the commands keep `fincloud ...` start-up under 0.3 s
-
 from __future__ import annotations
 
 import sys
@@ -38,7 +36,7 @@ def _read_text(path: str, lang: Lang) -> str:
     if path == "-":
         return sys.stdin.read()
     try:
-        return Path(path).read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         fail(
             f"PROFILE: {path}: 找不到檔案" if lang == "zh-TW" else f"PROFILE: {path}: no such file"
@@ -139,7 +137,7 @@ def _batch_message(
 
 def _open_batch(batch: str, output: str | None, is_csv: bool) -> tuple[TextIO, TextIO]:
     try:
-        source = Path(batch).open(encoding="utf-8", newline="" if is_csv else None)
+        source = Path(batch).open(encoding="utf-8-sig", newline="" if is_csv else None)
     except OSError as exc:
         fail(f"--batch: {batch}: {exc.strerror or exc}")
     if output in (None, "-"):

@@ -5,8 +5,6 @@ declared optional and checked here, so that a missing one gives the one-line err
 `_common.fail` (exit 2) rather than Click's usage box.
 """
 
-# ruff: noqa: PLC0415 - imports inside the commands keep `fincloud sla ...` start-up light
-
 from __future__ import annotations
 
 import sys
@@ -142,7 +140,7 @@ def attainment_command(
     try:
         target_percent = parse_percent(target, "--target")
         the_period = parse_period(period)
-        with Path(outages).open(encoding="utf-8", newline="") as handle:
+        with Path(outages).open(encoding="utf-8-sig", newline="") as handle:
             records = read_outages(handle, outages)
         result = attainment(records, the_period, target_percent, include_planned=include_planned)
     except SlaError as exc:

@@ -3,8 +3,6 @@
 Plain Python; PyYAML is imported only when a YAML file is actually read.
 """
 
-# ruff: noqa: PLC0415 - yaml is imported on first use: `fincloud evaluate x.json` must start fast
-
 from __future__ import annotations
 
 import csv
