@@ -74,6 +74,7 @@ class SearchIndex:
         if not q_zh:
             return ()
         words = tuple(dict.fromkeys(q_en.split(" "))) if " " in q_en else ()
+        words_zh = tuple(squash(w) for w in words)
         use_zh = lang in (None, "zh")
         use_en = lang in (None, "en")
         found: list[tuple[int, int, Lang]] = []  # (rank, position, lang)
@@ -83,7 +84,7 @@ class SearchIndex:
             elif use_en and q_en in en:
                 found.append((RANK_WHOLE if en == q_en else RANK_PHRASE, i, "en"))
             elif words:
-                if use_zh and all(squash(w) in zh for w in words):
+                if use_zh and all(w in zh for w in words_zh):
                     found.append((RANK_WORDS, i, "zh"))
                 elif use_en and all(w in en for w in words):
                     found.append((RANK_WORDS, i, "en"))
