@@ -51,18 +51,38 @@ def main() -> None:
         for seq in range(1, args.events + 1):
             created = start + timedelta(milliseconds=seq * 37)
             fields = {
-                "seq": seq, "created_at": time_text(created), "actor_id": seq % 50,
-                "actor_label": f"user{seq % 50}", "action": "update",
-                "object_type": "register.cloudservice", "object_id": f"{seq % 10000:08d}",
+                "seq": seq,
+                "created_at": time_text(created),
+                "actor_id": seq % 50,
+                "actor_label": f"user{seq % 50}",
+                "action": "update",
+                "object_type": "register.cloudservice",
+                "object_id": f"{seq % 10000:08d}",
                 "object_repr": f"雲端服務 {seq % 10000}",
-                "changes": '{"status":["draft","in_use"]}', "request_id": f"{seq:032x}",
-                "source_ip": "10.0.0.1", "channel": "web",
+                "changes": '{"status":["draft","in_use"]}',
+                "request_id": f"{seq:032x}",
+                "source_ip": "10.0.0.1",
+                "channel": "web",
             }
             digest = event_hash(prev, canonical(**fields))
-            batch.append((seq, connection.ops.adapt_datetimefield_value(created), fields["actor_id"], fields["actor_label"], "update",
-                          fields["object_type"], fields["object_id"], fields["object_repr"],
-                          fields["changes"], fields["request_id"], "10.0.0.1", "web", prev,
-                          digest))
+            batch.append(
+                (
+                    seq,
+                    connection.ops.adapt_datetimefield_value(created),
+                    fields["actor_id"],
+                    fields["actor_label"],
+                    "update",
+                    fields["object_type"],
+                    fields["object_id"],
+                    fields["object_repr"],
+                    fields["changes"],
+                    fields["request_id"],
+                    "10.0.0.1",
+                    "web",
+                    prev,
+                    digest,
+                )
+            )
             prev = digest
             if len(batch) == 20_000:
                 cursor.executemany(sql, batch)
@@ -79,9 +99,11 @@ def main() -> None:
         timings.append(time.perf_counter() - t0)
         assert result.ok and result.count == args.events, result
     median = statistics.median(timings)
-    print(f"audit-log verify on {vendor}: {args.events:,} events; runs {len(timings)}; "
-          f"median {median:.2f} s; {args.events / median:,.0f} events/s "
-          f"(target >= 200,000 events/s); min {min(timings):.2f} s")
+    print(
+        f"audit-log verify on {vendor}: {args.events:,} events; runs {len(timings)}; "
+        f"median {median:.2f} s; {args.events / median:,.0f} events/s "
+        f"(target >= 200,000 events/s); min {min(timings):.2f} s"
+    )
 
 
 if __name__ == "__main__":
