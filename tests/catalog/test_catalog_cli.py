@@ -22,6 +22,12 @@ from fincloud.cli import app
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "editions"
 
 
+@pytest.fixture(autouse=True)
+def _cache_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Directories made by the tests get cache files of their own: keep them out of ~/.cache.
+    monkeypatch.setenv("FINCLOUD_CACHE_DIR", str(tmp_path / "cache"))
+
+
 def run(*args: str) -> tuple[int, str, str]:
     result = CliRunner().invoke(app, ["catalog", *args])
     return result.exit_code, result.stdout, result.stderr

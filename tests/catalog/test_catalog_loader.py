@@ -9,6 +9,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from fincloud.catalog import (
     CatalogFormatError,
@@ -277,3 +279,55 @@ def test_cache_dir_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> N
     monkeypatch.delenv("FINCLOUD_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert cache_dir() == tmp_path / "fincloud"
+
+
+# Property: any well-formed tree loads with the right levels and orders, and the cached catalog
+# equals the one parsed from YAML.
+@st.composite
+def trees(draw: st.DrawFn) -> list[tuple[str, str | None, str]]:
+    """(id, parent, text) in document order: each new node hangs under an earlier one."""
+    nodes: list[tuple[str, str | None, str]] = [("ch1", None, "雲端")]
+    for i in range(draw(st.integers(0, 30))):
+        parent = draw(st.sampled_from([n[0] for n in nodes]))
+        text = draw(st.text(alphabet="雲端服務金鑰abc（）：、", min_size=1, max_size=12))
+        nodes.append((f"{parent}.n{i}", parent, text))
+    return nodes
+
+
+def _yaml_of(nodes: list[tuple[str, str | None, str]]) -> str:
+    out = ["nodes:"]
+    for nid, parent, text in nodes:
+        kind = "chapter" if parent is None else "item"
+        out += [
+            f"  - id: {nid}",
+            f"    parent: {parent or 'null'}",
+            f"    kind: {kind}",
+            f'    text_zh: "{text}"',
+            f'    text_en: "node {nid}"',
+        ]
+    return "\n".join(out) + "\n"
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(nodes=trees())
+def test_any_tree_loads_with_derived_level_order_and_same_from_cache(
+    tmp_path: Path, nodes: list[tuple[str, str | None, str]]
+) -> None:
+    folder = tmp_path / "h" / f"e{abs(hash(tuple(nodes)))}"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "ch1.yaml").write_text(_yaml_of(nodes), encoding="utf-8")
+    parsed = load_catalog(directory=folder)
+    clear_memo()
+    cached = load_catalog(directory=folder)
+    clear_memo()
+    assert parsed is not cached and parsed.nodes == cached.nodes
+    depth = {"ch1": 0}
+    for nid, parent, _ in nodes[1:]:
+        depth[nid] = depth[parent] + 1  # type: ignore[index]
+    assert [n.level for n in parsed] == [depth[n[0]] for n in nodes]
+    for node in parsed:
+        siblings = [n[0] for n in nodes if n[1] == node.parent]
+        assert node.order == siblings.index(node.id)
+    assert [n.text_zh for n in parsed] == [text for _, _, text in nodes]
