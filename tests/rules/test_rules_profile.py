@@ -119,7 +119,11 @@ def test_materiality_factors_need_all_seven_with_level_and_note() -> None:
     assert error_for(materiality_factors=missing).field == "materiality_factors.g"
     assert error_for(materiality_factors={**good, "h": good["a"]}).field == "materiality_factors.h"
     bad_level = {**good, "b": {"level": "severe", "note": "n"}}
-    assert "unknown value 'severe'" in error_for(materiality_factors=bad_level).rule_en
+    err = error_for(materiality_factors=bad_level)
+    assert err.field == "materiality_factors.b.level"
+    assert "unknown value 'severe'" in err.rule_en
+    no_level = {**good, "d": {"note": "n"}}
+    assert error_for(materiality_factors=no_level).field == "materiality_factors.d.level"
     no_note = {**good, "c": {"level": "high", "note": " "}}
     assert error_for(materiality_factors=no_note).field == "materiality_factors.c.note"
 

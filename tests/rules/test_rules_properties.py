@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fincloud.rules import CLASSIFICATIONS, evaluate, parse_profile
+from fincloud.rules import CLASSIFICATIONS, ProfileError, evaluate, parse_profile
 from fincloud.rules import citations as cit
 from fincloud.rules.countries import DOMESTIC, FAQ10_ASSESSED, ISO_3166_ALPHA2
 from fincloud.rules.profile import EXCLUSIONS, INSTITUTION_TYPES, SERVICE_MODELS
@@ -91,3 +91,51 @@ def test_both_languages_give_the_same_number_of_reasons(data: dict[str, object])
     result = evaluate(parse_profile(data))
     assert len(result.explanation_zh) == len(result.explanation_en) > 0
     assert set(result.citations) <= set(cit.all_cited_ids())
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+keys = st.sampled_from(
+    [
+        "institution_type",
+        "license_business_or_customer_data",
+        "csp_processes_or_stores_data",
+        "exclusion",
+        "service_model",
+        "locations",
+        "consumer_finance_system",
+        "material",
+        "materiality_factors",
+        "colour",
+    ]
+)
+
+
+@given(
+    st.one_of(
+        json_values,
+        st.dictionaries(keys, json_values),
+        profiles.flatmap(
+            lambda p: st.fixed_dictionaries({k: st.just(v) for k, v in p.items()}).map(dict)
+        ).flatmap(
+            lambda p: st.sampled_from(sorted(p)).flatmap(
+                lambda k: json_values.map(lambda v: {**p, k: v})
+            )
+        ),
+    )
+)
+def test_any_json_input_gives_a_profile_or_a_profile_error(data: object) -> None:
+    """Bad input never escapes as another exception (the CLI would print a traceback)."""
+    try:
+        profile = parse_profile(data)
+    except ProfileError as err:
+        assert err.field
+        assert "\n" not in err.message("en")
+        assert "\n" not in err.message("zh-TW")
+    else:
+        evaluate(profile)

@@ -122,3 +122,11 @@ def test_any_tree_lies_in_zero_to_one_and_survives_a_round_trip(tree: object) ->
     value = availability(tree)  # type: ignore[arg-type]
     assert 0 < value <= 1
     assert availability(parse(render(tree))) == value  # type: ignore[arg-type]
+
+
+def test_deep_nesting_is_refused_with_a_position_not_a_crash() -> None:
+    with pytest.raises(SlaError) as info:
+        parse("(" * 5000 + "99" + ")" * 5000)
+    assert info.value.where == "EXPR column 51"
+    assert "nested deeper than 50" in info.value.rule_en
+    assert availability(parse("(" * 50 + "99" + ")" * 50)) == Decimal("0.99")

@@ -180,7 +180,7 @@ class Evaluation:
             }
         return {
             "kind": "evaluation",
-            "inputs": self.profile.to_json(),  # type: ignore[dict-item]
+            "inputs": self.profile.to_json(),
             "outcome": outcome,
             "rule_version": self.rule_version,
             "citations": list(self.citations),

@@ -7,12 +7,13 @@ rule in both languages (the CLI prints one line), and parsing runs for every lin
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Final, Literal, TypeAlias
+from typing import Final, Literal, TypeAlias, TypeVar
 
 from fincloud.rules.countries import ISO_3166_ALPHA2
-from fincloud.rules.determination import Lang
+from fincloud.rules.determination import JsonValue, Lang
 
 InstitutionType: TypeAlias = Literal[
     "domestic_bank",
@@ -66,6 +67,15 @@ ALLOWED_KEYS: Final = frozenset(REQUIRED_KEYS + OPTIONAL_KEYS)
 _SORTED_ALLOWED: Final = ", ".join(REQUIRED_KEYS + OPTIONAL_KEYS)
 
 
+_PLAIN_NAME: Final = re.compile(r"[A-Za-z0-9_]+")
+
+
+def _key_name(key: object) -> str:
+    """A key as it can appear in a one-line message: plain names as is, others quoted."""
+    text = str(key)
+    return text if _PLAIN_NAME.fullmatch(text) else repr(text)
+
+
 class ProfileError(ValueError):
     """A profile breaks a rule; `field` names where (e.g. "locations[1]")."""
 
@@ -100,9 +110,9 @@ class Profile:
     # The seven Ch 2.2 factors in order (a)-(g), or None when the profile gives none.
     materiality_factors: tuple[MaterialityFactor, ...] | None = None
 
-    def to_json(self) -> dict[str, object]:
+    def to_json(self) -> dict[str, JsonValue]:
         """The profile as the JSON object it was read from (defaults filled in)."""
-        out: dict[str, object] = {
+        out: dict[str, JsonValue] = {
             "institution_type": self.institution_type,
             "license_business_or_customer_data": self.license_business_or_customer_data,
             "csp_processes_or_stores_data": self.csp_processes_or_stores_data,
@@ -152,12 +162,15 @@ def _bool(data: Mapping[str, object], key: str, default: bool | None = None) -> 
     )
 
 
+_Choice = TypeVar("_Choice", bound=str)
+
+
 def _choice(
     data: Mapping[str, object],
     key: str,
-    choices: tuple[str, ...],
-    default: str | None = None,
-) -> str:
+    choices: tuple[_Choice, ...],
+    default: _Choice | None = None,
+) -> _Choice:
     value = data.get(key, default)
     if value is None:
         raise ProfileError(
@@ -231,7 +244,7 @@ def _locations(data: Mapping[str, object]) -> tuple[str, ...]:
         )
     codes: dict[str, None] = {}
     for i, item in enumerate(value):
-        if item in ISO_3166_ALPHA2:
+        if isinstance(item, str) and item in ISO_3166_ALPHA2:
             codes[item] = None
         else:
             parse_country(item, f"locations[{i}]")
@@ -247,7 +260,7 @@ def _factors(value: object) -> tuple[MaterialityFactor, ...]:
             f"must be an object with the seven Ch 2.2 factors a-g, got a {got}",
             f"須為包含第2章二七項因素 a–g 之物件，收到 {got}",
         )
-    unknown = sorted(set(value) - set(FACTOR_KEYS), key=str)
+    unknown = sorted(_key_name(k) for k in set(value) - set(FACTOR_KEYS))
     if unknown:
         raise ProfileError(
             f"{field}.{unknown[0]}",
@@ -271,20 +284,17 @@ def _factors(value: object) -> tuple[MaterialityFactor, ...]:
                 f"got a {_type_name(item)}",
                 f'須為物件 {{"level": low|medium|high, "note": 說明}}，收到 {_type_name(item)}',
             )
-        extra = sorted(set(item) - {"level", "note"}, key=str)
+        extra = sorted(_key_name(k) for k in set(item) - {"level", "note"})
         if extra:
             raise ProfileError(
                 f"{where}.{extra[0]}",
                 "unknown key: a factor has only level and note",
                 "未知的欄位：因素僅有 level 與 note",
             )
-        level = _choice(item, "level", LEVELS) if "level" in item else None
-        if level is None:
-            raise ProfileError(
-                f"{where}.level",
-                "is required (low, medium or high)",
-                "為必填（low、medium 或 high）",
-            )
+        try:
+            level = _choice(item, "level", LEVELS)
+        except ProfileError as exc:
+            raise ProfileError(f"{where}.level", exc.rule_en, exc.rule_zh) from None
         note = item.get("note")
         if not isinstance(note, str) or not note.strip():
             raise ProfileError(
@@ -292,7 +302,7 @@ def _factors(value: object) -> tuple[MaterialityFactor, ...]:
                 "is required: a non-empty text giving the reason for the level",
                 "為必填：須以文字說明評定等級之理由",
             )
-        factors.append(MaterialityFactor(level=level, note=note.strip()))  # type: ignore[arg-type]
+        factors.append(MaterialityFactor(level=level, note=note.strip()))
     return tuple(factors)
 
 
@@ -306,7 +316,7 @@ def parse_profile(data: object) -> Profile:
             f"須為物件（鍵值對應），收到 {got}",
         )
     if not ALLOWED_KEYS.issuperset(data):
-        unknown = sorted(str(k) for k in data if k not in ALLOWED_KEYS)[0]
+        unknown = sorted(_key_name(k) for k in data if k not in ALLOWED_KEYS)[0]
         raise ProfileError(
             unknown,
             f"unknown key: allowed keys are {_SORTED_ALLOWED}",
@@ -314,11 +324,11 @@ def parse_profile(data: object) -> Profile:
         )
     factors = data.get("materiality_factors")
     return Profile(
-        institution_type=_choice(data, "institution_type", INSTITUTION_TYPES),  # type: ignore[arg-type]
+        institution_type=_choice(data, "institution_type", INSTITUTION_TYPES),
         license_business_or_customer_data=_bool(data, "license_business_or_customer_data"),
         csp_processes_or_stores_data=_bool(data, "csp_processes_or_stores_data"),
-        exclusion=_choice(data, "exclusion", EXCLUSIONS, "none"),  # type: ignore[arg-type]
-        service_model=_choice(data, "service_model", SERVICE_MODELS),  # type: ignore[arg-type]
+        exclusion=_choice(data, "exclusion", EXCLUSIONS, "none"),
+        service_model=_choice(data, "service_model", SERVICE_MODELS),
         locations=_locations(data),
         consumer_finance_system=_bool(data, "consumer_finance_system", False),
         material=_bool(data, "material"),

@@ -30,6 +30,7 @@ from fincloud.sla.downtime import HUNDRED, Downtime, SlaError, downtime, format_
 _CONTEXT: Final = Context(prec=100)
 _ONE: Final = Decimal(1)
 _NUMBER: Final = re.compile(r"\d+(?:\.\d*)?|\.\d+")
+MAX_DEPTH: Final = 50  # parentheses nested deeper than this are refused, not a RecursionError
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +55,7 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
         self.pos = 0
+        self.depth = 0
 
     def error(self, rule_en: str, rule_zh: str, pos: int | None = None) -> SlaError:
         column = (self.pos if pos is None else pos) + 1
@@ -107,8 +109,15 @@ class _Parser:
         char = self.peek()
         if char == "(":
             opened = self.pos
+            self.depth += 1
+            if self.depth > MAX_DEPTH:
+                raise self.error(
+                    f"parentheses nested deeper than {MAX_DEPTH}",
+                    f"括號巢狀超過 {MAX_DEPTH} 層",
+                )
             self.pos += 1
             node = self.expr()
+            self.depth -= 1
             if self.peek() != ")":
                 found_en, found_zh = self.found()
                 raise self.error(
