@@ -72,6 +72,8 @@ def load_profile_text(text: str, name: str, *, yaml_ok: bool = True) -> object:
                 f"invalid JSON: {exc.msg}",
                 f"JSON 格式錯誤：{exc.msg}",
             ) from None
+        except RecursionError:
+            raise InputError(name, "nested too deeply", "巢狀層數過深") from None
     import yaml
 
     try:
@@ -82,7 +84,10 @@ def load_profile_text(text: str, name: str, *, yaml_ok: bool = True) -> object:
         problem = exc.problem or "malformed"
         raise InputError(where, f"invalid YAML: {problem}", f"YAML 格式錯誤：{problem}") from None
     except yaml.YAMLError as exc:
-        raise InputError(name, f"invalid YAML: {exc}", f"YAML 格式錯誤：{exc}") from None
+        problem = str(exc).replace("\n", " ")
+        raise InputError(name, f"invalid YAML: {problem}", f"YAML 格式錯誤：{problem}") from None
+    except RecursionError:
+        raise InputError(name, "nested too deeply", "巢狀層數過深") from None
 
 
 # -- batches ------------------------------------------------------------------------------------
@@ -113,6 +118,11 @@ def read_jsonl(lines: Iterable[str]) -> Iterator[BatchItem]:
                     f"invalid JSON: {exc.msg}",
                     f"JSON 格式錯誤：{exc.msg}",
                 ),
+            )
+            continue
+        except RecursionError:
+            yield BatchItem(
+                number, None, InputError(f"line {number}", "nested too deeply", "巢狀層數過深")
             )
             continue
         yield BatchItem(number, data, None)
