@@ -59,7 +59,9 @@ OPTIONAL_FIELDS = (
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_\-]*(\.[A-Za-z0-9_\-]+)*$")
 TAG_RE = re.compile(r"^[a-z][a-z0-9_\-]*(:[a-z0-9_\-]+)?$")
 
-_memo: dict[str, Catalog] = {}
+# The catalog last loaded from each folder, with its key: a long-running process (the web app)
+# keeps one catalog per folder, and a changed file replaces it.
+_memo: dict[Path, Catalog] = {}
 
 
 # Editions ---------------------------------------------------------------------------------
@@ -116,8 +118,9 @@ def load_catalog(
     files = node_files(directory)
     blobs = [(path.name, path.read_bytes()) for path in files]
     key = _key(edition, blobs)
-    cached = _memo.get(key)
-    if cached is not None:
+    folder = directory.resolve()
+    cached = _memo.get(folder)
+    if cached is not None and cached.key == key:
         return cached
     catalog = None
     cache_path = _cache_path(directory, edition) if use_cache else None
@@ -127,7 +130,7 @@ def load_catalog(
         catalog = Catalog(edition, parse_nodes(blobs), key)
         if cache_path is not None:
             _write_cache(cache_path, catalog)
-    _memo[key] = catalog
+    _memo[folder] = catalog
     return catalog
 
 
