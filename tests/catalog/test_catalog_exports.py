@@ -226,3 +226,22 @@ def test_trestle_rejects_a_broken_document(oscal_doc: dict[str, object]) -> None
     del broken["groups"][1]["groups"][0]["controls"][0]["title"]
     with pytest.raises(ValidationError):
         OscalCatalog.model_validate(broken)
+
+
+def test_oscal_gives_loose_items_beside_sections_a_group_of_their_own() -> None:
+    # OSCAL (and trestle's models) let a group hold groups or controls, not both.
+    nodes = (
+        Node("ch1", None, "chapter", 0, 0, "章", "Chapter", source="ch1.yaml"),
+        Node("ch1.a", "ch1", "item", 1, 0, "散項", "Loose item", source="ch1.yaml"),
+        Node("ch1.1", "ch1", "section", 1, 1, "節", "Section", source="ch1.yaml"),
+        Node("ch1.1.p1", "ch1.1", "paragraph", 2, 0, "段落", "Paragraph", source="ch1.yaml"),
+        Node("ch1.1.a", "ch1.1", "basic", 2, 1, "基本", "Basic", ("SaaS",), source="ch1.yaml"),
+    )
+    doc = to_oscal(Catalog("test", nodes), lang="en")
+    model = OscalCatalog.model_validate(doc["catalog"])
+    chapter = model.groups[0]  # type: ignore[index]
+    assert [g.id for g in chapter.groups] == ["ch1_items", "ch1.1"]  # type: ignore[union-attr]
+    assert [c.id for c in chapter.groups[0].controls] == ["ch1.a"]  # type: ignore[union-attr,index]
+    section = chapter.groups[1]  # type: ignore[index]
+    assert section.title == "Section"
+    assert [p.id for p in section.parts] == ["ch1.1_title", "ch1.1.p1"]  # type: ignore[union-attr]
