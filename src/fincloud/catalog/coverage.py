@@ -234,6 +234,13 @@ class CoverageReport:
                 else f"item places: {len(self.places)}; with a node: {len(self.matched)}; "
                 f"allowed non-items: {len(self.allowed)}; missing: {len(missing)}"
             ),
+            (
+                f"節點以外的原文 {len(self.residues)} 段；"
+                f"列為非項目之原文 {len(self.allowed_residues)} 段"
+                if zh
+                else f"text of the manual in no node: {len(self.residues)}; "
+                f"allowed (reviewed) text outside nodes: {len(self.allowed_residues)}"
+            ),
             "",
             "依檔案 / per file:  places  with node  allowed  missing",
         ]
