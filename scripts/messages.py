@@ -1,12 +1,16 @@
 """Refresh the translation catalogues: `make messages`.
 
-Usage: python scripts/messages.py [TRANSLATIONS.tsv ...]
+Usage: python scripts/messages.py
+
+The Chinese translations live in src/fincloud/locale/zh_Hant.d/*.tsv, one file per area of the
+code (``msgid<TAB>譯文`` per line, ``#`` comments allowed), so that people working on different
+apps never edit the same file; the .po and .mo files are generated from them.
 
 1. Django's makemessages extracts every marked string of the package into
    src/fincloud/locale/{zh_Hant,en}/LC_MESSAGES/django.po (existing translations are kept).
 2. The source strings are English, so the English catalogue's entries are filled with their
    msgid (a translator may still override one).
-3. zh_Hant entries are filled from the given TSV files (``msgid<TAB>譯文`` per line), if any.
+3. zh_Hant entries are filled from the TSV files in zh_Hant.d/.
 4. The .mo files Django reads at run time are compiled (with polib: no GNU gettext needed
    to run fincloud, only to extract strings).
 New zh_Hant entries are left empty for a person to translate; the test
@@ -83,6 +87,8 @@ def apply_translations(locale_dir: Path, tsv_files: list[str]) -> None:
         for line in Path(name).read_text(encoding="utf-8").splitlines():
             if line and not line.startswith("#"):
                 msgid, text = line.split("\t")
+                if msgid in table and table[msgid] != text:
+                    raise SystemExit(f"{name}: {msgid!r} translated differently elsewhere")
                 table[msgid] = text
     for entry in catalogue:
         if entry.msgid in table:
@@ -101,7 +107,7 @@ def main() -> None:
     LOCALE.mkdir(parents=True, exist_ok=True)
     run_makemessages(PACKAGE, LOCALE)
     fill_english(LOCALE)
-    apply_translations(LOCALE, sys.argv[1:])
+    apply_translations(LOCALE, sorted(str(p) for p in (LOCALE / "zh_Hant.d").glob("*.tsv")))
     compile_messages(LOCALE)
     zh = polib.pofile(str(LOCALE / "zh_Hant" / "LC_MESSAGES" / "django.po"))
     missing = [e.msgid for e in zh if not e.translated()]

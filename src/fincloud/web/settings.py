@@ -78,6 +78,16 @@ INSTALLED_APPS = [
     "fincloud.auditlog",
     "fincloud.people",
     "fincloud.workflow",
+    "fincloud.evidence",
+    "fincloud.determinations",
+    "fincloud.manual",
+    "fincloud.governance",
+    "fincloud.register",
+    "fincloud.assessments",
+    "fincloud.oversight",
+    "fincloud.resilience",
+    "fincloud.privacy",
+    "fincloud.reports",
 ]
 
 MIDDLEWARE = [

@@ -8,4 +8,13 @@ urlpatterns = [
     path("language", views.set_language, name="set_language"),
     path("people/", include("fincloud.people.urls")),
     path("audit/", include("fincloud.auditlog.urls")),
+    path("evidence/", include("fincloud.evidence.urls")),
+    path("manual/", include("fincloud.manual.urls")),
+    path("governance/", include("fincloud.governance.urls")),
+    path("register/", include("fincloud.register.urls")),
+    path("assessments/", include("fincloud.assessments.urls")),
+    path("oversight/", include("fincloud.oversight.urls")),
+    path("resilience/", include("fincloud.resilience.urls")),
+    path("privacy/", include("fincloud.privacy.urls")),
+    path("reports/", include("fincloud.reports.urls")),
 ]

@@ -1,0 +1,107 @@
+"""Recording, confirming and invalidating determinations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fincloud.auditlog.models import Action
+from fincloud.auditlog.services import record_event
+from fincloud.determinations.models import Determination, subject_filter
+
+OVERRIDE_NEEDS_REASON = _(
+    "Reason: required when the confirmed outcome differs from the system's proposal."
+)
+STALE_CANNOT_CONFIRM = _("This result is stale (its inputs changed); compute it again first.")
+
+
+def determination_record(*, subject: models.Model, result: Any, actor: Any = None) -> Determination:
+    """Store a ``fincloud.rules`` result (anything with ``to_record()``) as the current
+    determination of its kind for the subject; the previous one stays, no longer current."""
+    record = result.to_record()
+    with transaction.atomic():
+        Determination.objects.filter(
+            **subject_filter(subject), kind=record["kind"], current=True
+        ).update(current=False)
+        det = Determination.objects.create(
+            **subject_filter(subject),
+            kind=record["kind"],
+            inputs=record["inputs"],
+            outcome=record["outcome"],
+            rule_version=record["rule_version"],
+            citations=list(record["citations"]),
+            explanation_zh=list(record["explanation_zh"]),
+            explanation_en=list(record["explanation_en"]),
+            computed_at=timezone.now(),
+            computed_by=actor if getattr(actor, "pk", None) else None,
+        )
+        record_event(
+            actor=actor,
+            action=Action.CREATE,
+            obj=det,
+            changes={
+                "kind": [None, det.kind],
+                "outcome": [None, det.outcome],
+                "rule_version": [None, det.rule_version],
+                "subject": [None, f"{subject._meta.label_lower}:{subject.pk}"],
+            },
+        )
+    return det
+
+
+def determination_confirm(
+    *, determination: Determination, actor: Any, outcome: Any, reason: str = ""
+) -> Determination:
+    """A person confirms the proposal, or overrides it with a reason; both are kept."""
+    if determination.stale:
+        raise ValidationError(STALE_CANNOT_CONFIRM, code="stale")
+    if outcome != determination.outcome and not reason.strip():
+        raise ValidationError({"reason": OVERRIDE_NEEDS_REASON}, code="reason_required")
+    with transaction.atomic():
+        determination.confirmed_outcome = outcome
+        determination.confirmed_by = actor
+        determination.confirmed_at = timezone.now()
+        determination.reason = reason.strip()
+        determination.save(
+            update_fields=["confirmed_outcome", "confirmed_by", "confirmed_at", "reason"]
+        )
+        record_event(
+            actor=actor,
+            action=Action.UPDATE,
+            obj=determination,
+            changes={
+                "confirmed_outcome": [None, outcome],
+                "proposal": [None, determination.outcome],
+                "reason": [None, determination.reason],
+            },
+        )
+    return determination
+
+
+def determinations_mark_stale(
+    *, subject: models.Model, kinds: list[str] | None = None, actor: Any = None
+) -> int:
+    """An input changed: the current results of these kinds no longer hold until recomputed."""
+    qs = Determination.objects.filter(**subject_filter(subject), current=True, stale=False)
+    if kinds is not None:
+        qs = qs.filter(kind__in=kinds)
+    count = qs.update(stale=True)
+    if count:
+        record_event(
+            actor=actor,
+            action=Action.UPDATE,
+            obj=subject,
+            changes={"determinations_stale": [None, kinds or "all"]},
+        )
+    return count
+
+
+def current_determinations(subject: models.Model) -> dict[str, Determination]:
+    rows = Determination.objects.filter(**subject_filter(subject), current=True).select_related(
+        "confirmed_by", "computed_by"
+    )
+    return {d.kind: d for d in rows}
