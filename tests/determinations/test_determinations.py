@@ -1,4 +1,5 @@
-"""Stored rule results: proposal, confirmation or override with a reason, supersession, staleness."""
+"""Stored rule results: proposal, confirmation or override with a reason, supersession,
+staleness."""
 
 from __future__ import annotations
 
