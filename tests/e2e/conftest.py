@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+
 from paths import REPO_ROOT
 
 CHROMIUM = os.environ.get("FINCLOUD_CHROMIUM", "/usr/bin/chromium")

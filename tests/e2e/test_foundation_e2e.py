@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from e2e.conftest import sign_in
 from playwright.sync_api import expect
+
+from e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
 

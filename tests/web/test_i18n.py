@@ -8,6 +8,7 @@ from pathlib import Path
 
 import polib
 import pytest
+
 from paths import REPO_ROOT
 
 sys.path.insert(0, str(REPO_ROOT / "scripts"))
