@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "fincloud.register",
     "fincloud.assessments",
     "fincloud.oversight",
+    "fincloud.controls",
+    "fincloud.audits",
     "fincloud.resilience",
     "fincloud.privacy",
     "fincloud.reports",

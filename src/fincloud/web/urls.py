@@ -14,6 +14,8 @@ urlpatterns = [
     path("register/", include("fincloud.register.urls")),
     path("assessments/", include("fincloud.assessments.urls")),
     path("oversight/", include("fincloud.oversight.urls")),
+    path("controls/", include("fincloud.controls.urls")),
+    path("audits/", include("fincloud.audits.urls")),
     path("resilience/", include("fincloud.resilience.urls")),
     path("privacy/", include("fincloud.privacy.urls")),
     path("reports/", include("fincloud.reports.urls")),
