@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -161,3 +163,59 @@ def read_hierarchy(
             f"hierarchy {path} is not {encoding} text (byte {exc.start}); save it as UTF-8"
         ) from exc
     return parse_hierarchy(text, sep=sep, source=str(path), attribute=attribute)
+
+
+# --- building hierarchies ---------------------------------------------------------------------
+
+
+def interval_hierarchy(
+    values: Iterable[str],
+    widths: Iterable[int],
+    *,
+    top: str = "*",
+    source: str = "<intervals>",
+    attribute: str | None = None,
+) -> Hierarchy:
+    """A hierarchy of integer ranges: each width a level (``39`` -> ``35-39`` -> ``30-39``), then
+    ``top``. Widths must grow and each must divide the next, so the levels nest. Values may be
+    written as numbers in any form (``100000``, ``1.00E+05``); fractions fall in the range of
+    their integer part."""
+    sizes = list(widths)
+    for smaller, larger in itertools.pairwise(sizes):
+        if smaller <= 0 or larger % smaller:
+            raise HierarchyError(f"interval widths must be positive and nest, got {sizes}")
+    if sizes and sizes[0] <= 0:
+        raise HierarchyError(f"interval widths must be positive, got {sizes}")
+    rows: list[tuple[str, ...]] = []
+    for value in dict.fromkeys(values):
+        try:
+            number = math.floor(float(value))
+        except (ValueError, OverflowError):
+            raise HierarchyError(f"value {value!r} is not a number") from None
+        labels = [value]
+        for width in sizes:
+            low = (number // width) * width
+            labels.append(f"{low}-{low + width - 1}")
+        labels.append(top)
+        rows.append(tuple(labels))
+    return Hierarchy(tuple(rows), source=source, attribute=attribute)
+
+
+def flat_hierarchy(
+    values: Iterable[str],
+    *,
+    top: str = "*",
+    source: str = "<flat>",
+    attribute: str | None = None,
+) -> Hierarchy:
+    """Two levels: the value, then ``top`` (keep or suppress)."""
+    rows = tuple((value, top) for value in dict.fromkeys(values))
+    return Hierarchy(rows, source=source, attribute=attribute)
+
+
+def format_hierarchy(hierarchy: Hierarchy, *, sep: str = ";") -> str:
+    """The ARX CSV text of ``hierarchy`` (quoted where a cell holds the separator)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=sep, quotechar='"', lineterminator="\n")
+    writer.writerows(hierarchy.rows)
+    return buffer.getvalue()
