@@ -9,6 +9,9 @@ import pytest
 from fincloud.deid.hierarchy import (
     HierarchyError,
     UncoveredValueError,
+    flat_hierarchy,
+    format_hierarchy,
+    interval_hierarchy,
     parse_hierarchy,
     read_hierarchy,
 )
@@ -63,3 +66,25 @@ def test_quoted_cells_and_other_separator() -> None:
     hierarchy = parse_hierarchy('"a;b",x,*\nc,x,*\n', sep=",")
     assert hierarchy.generalise("a;b", 1) == "x"
     assert hierarchy.level(2) == ("*", "*")
+
+
+def test_interval_hierarchy_nests_and_reads_numbers_in_any_form() -> None:
+    # The credit data writes some limits as 1.00E+05.
+    hierarchy = interval_hierarchy(["20000", "1.00E+05", "180000"], [50000, 100000])
+    assert hierarchy.rows == (
+        ("20000", "0-49999", "0-99999", "*"),
+        ("1.00E+05", "100000-149999", "100000-199999", "*"),
+        ("180000", "150000-199999", "100000-199999", "*"),
+    )
+    with pytest.raises(HierarchyError, match="nest"):
+        interval_hierarchy(["1"], [5, 7])
+    with pytest.raises(HierarchyError, match="not a number"):
+        interval_hierarchy(["ten"], [5])
+
+
+def test_flat_hierarchy_and_round_trip_through_the_arx_format() -> None:
+    hierarchy = flat_hierarchy(["1", "2", "1", "a;b"])
+    assert hierarchy.rows == (("1", "*"), ("2", "*"), ("a;b", "*"))
+    text = format_hierarchy(hierarchy)
+    assert text.splitlines()[2] == '"a;b";*'
+    assert parse_hierarchy(text).rows == hierarchy.rows

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
+import numpy.typing as npt
 
 from fincloud.deid.hierarchy import Hierarchy, HierarchyError
 from fincloud.deid.privacy.encoding import encode_table
@@ -48,6 +49,27 @@ def generalise_frame(
         column = pl.col(name).cast(pl.String)
         expressions.append(column.replace_strict(hierarchy.mapping(level)).alias(name))
     return frame.with_columns(expressions)
+
+
+def suppression_mask(
+    frame: pl.DataFrame,
+    quasi_identifiers: Mapping[str, Hierarchy],
+    levels: Mapping[str, int],
+    models: Sequence[PrivacyModel | str],
+    *,
+    sensitive: str | None = None,
+    sensitive_hierarchy: Hierarchy | None = None,
+) -> npt.NDArray[np.bool_]:
+    """Per record of ``frame``: is it in a class of the transformation ``levels`` that fails
+    the models (so that it must be suppressed)? For a policy that already knows its levels."""
+    parsed_models = [parse_model(m) if isinstance(m, str) else m for m in models]
+    table = encode_table(
+        frame, quasi_identifiers, sensitive=sensitive, sensitive_hierarchy=sensitive_hierarchy
+    )
+    # The metric plays no part in the check; any will do.
+    searcher = PrivacySearch(table, parsed_models, suppression=1.0, metric=Metric("height"))
+    node = searcher.lattice.node_id([levels[name] for name in table.names])
+    return searcher.failing_records(node)
 
 
 def anonymise(
