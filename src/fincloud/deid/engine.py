@@ -220,6 +220,48 @@ def _search_suppression(
     return frame.filter(keep)
 
 
+@dataclass(frozen=True)
+class FrameResult:
+    frame: pl.DataFrame
+    records_suppressed: int
+    records_not_sampled: int
+    suppressed_cells: dict[str, int]
+    search_levels: dict[str, int]
+    context: RunContext
+
+
+def apply_to_frame(
+    frame: pl.DataFrame,
+    policy: Policy,
+    *,
+    keyring: KeyRing,
+    policy_dir: Path | None = None,
+) -> FrameResult:
+    """Apply `policy` to a frame in memory (previews, notebooks, tests); no files written,
+    so no split table or mapping file either (they are in `context`)."""
+    columns = frame.columns
+    _validate_against_input(policy, columns, "frame")
+    for name in sorted(policy.key_names()):
+        keyring.get(name, "the policy")
+    ctx = RunContext(
+        keyring=keyring, policy_dir=policy_dir or Path.cwd(), run_key=secrets.token_bytes(32)
+    )
+    plan = _Plan(policy, columns, _load_hierarchies(policy, ctx))
+    counts = {"suppressed": 0, "not_sampled": 0}
+    result = _run_pipeline(_indexed(frame, 0), plan, ctx, counts).drop(ROW, strict=False)
+    if policy.other_columns == "drop":
+        named = {c for c, _ in policy.column_steps()}
+        result = result.select([c for c in result.columns if c in named or c not in columns])
+    return FrameResult(
+        result,
+        counts["suppressed"],
+        counts["not_sampled"],
+        dict(ctx.suppressed_cells),
+        dict(plan.search_levels),
+        ctx,
+    )
+
+
 def _side_path(output: Path, suffix: str, given: Path | None) -> Path:
     return given if given is not None else output.with_name(output.stem + suffix)
 

@@ -32,10 +32,9 @@ OLD_COUNTIES = {
     "臺南縣": "臺南市",
     "高雄縣": "高雄市",
 }
-# Renamed outright, not only by suffix.
-RENAMED = {("高雄市", "三民鄉"): "那瑪夏區"}
-# Old county + township forms that would otherwise collide with a district of the city
-# that absorbed them (臺南縣東山鄉 is 東山區; no clash exists today, listed for clarity).
+# Renamed outright, not only by suffix; matched on the full old form, since Kaohsiung City
+# has its own 三民區.
+RENAMED = {"高雄縣三民鄉": "高雄市那瑪夏區"}
 
 
 @dataclass(frozen=True)
@@ -67,9 +66,6 @@ def _patterns() -> tuple[str, str, dict[str, str], dict[str, str]]:
     for a in areas():
         by_city.setdefault(a.city, []).append(_stem(a.district))
         stem_map[a.city + _stem(a.district)] = a.city + a.district
-    for (city, old), new in RENAMED.items():
-        by_city[city].append(_stem(old))
-        stem_map[city + _stem(old)] = city + new
     alternatives = []
     for city, stems in by_city.items():
         ordered = sorted(set(stems), key=len, reverse=True)
@@ -86,6 +82,7 @@ def normalise_expr(column: pl.Expr) -> pl.Expr:
         .str.replace_all(r"\s+", "")
         .str.replace(r"^[0-9０-９]{3,6}", "")
         .str.replace(r"^(?:中華民國)?臺灣省?", "")
+        .str.replace_many(list(RENAMED), list(RENAMED.values()))
     )
 
 

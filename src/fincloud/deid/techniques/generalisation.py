@@ -110,13 +110,15 @@ def parse_dates(text: pl.Series, calendar: str) -> pl.Series:
             r"^(\d{2,3})[/\-.]?(\d{2})[/\-.]?(\d{2})$"
         )
         fields = parts.struct.unnest()
-        return fields.select(
-            pl.date(
-                pl.col("1").cast(pl.Int32, strict=False) + 1911,
-                pl.col("2").cast(pl.Int32, strict=False),
-                pl.col("3").cast(pl.Int32, strict=False),
+        iso = fields.select(
+            pl.format(
+                "{}-{}-{}",
+                (pl.col("1").cast(pl.Int32, strict=False) + 1911).cast(pl.String),
+                pl.col("2"),
+                pl.col("3"),
             )
         ).to_series()
+        return iso.str.to_date("%Y-%m-%d", strict=False)
     return text.str.strip_chars().str.to_date(strict=False)
 
 
@@ -127,10 +129,7 @@ class TruncateDate(ColumnTechnique):
 
     def apply(self, frame: pl.DataFrame, column: str, ctx: RunContext) -> pl.Series:
         text = as_text(frame, column)
-        try:
-            dates = parse_dates(text, self.calendar)
-        except pl.exceptions.PolarsError:
-            dates = pl.Series([None] * len(text), dtype=pl.Date)
+        dates = parse_dates(text, self.calendar)
         bad = dates.is_null() & text.is_not_null()
         if bad.any():
             form = "YYY/MM/DD (ROC)" if self.calendar == "roc" else "YYYY-MM-DD"

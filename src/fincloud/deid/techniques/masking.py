@@ -29,12 +29,16 @@ class Mask(ColumnTechnique):
 
     def apply(self, frame: pl.DataFrame, column: str, ctx: RunContext) -> pl.Series:
         s = pl.lit(as_text(frame, column))
-        n = s.str.len_chars()
+        n = s.str.len_chars().cast(pl.Int64)
         keep = self.keep_first + self.keep_last
         tail = s.str.slice(-self.keep_last) if self.keep_last else pl.lit("")
         masked = (
             pl.when(n <= keep)
             .then(cover(n, self.char))
-            .otherwise(s.str.slice(0, self.keep_first) + cover(n - keep, self.char) + tail)
+            .otherwise(
+                s.str.slice(0, self.keep_first)
+                + cover((n - keep).clip(lower_bound=0), self.char)
+                + tail
+            )
         )
         return frame.select(masked.alias(column)).to_series()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import secrets
 from typing import Literal
 
-import numpy as np
 import polars as pl
 from pydantic import Field
 
@@ -29,7 +28,8 @@ class Split(TableTechnique):
 
     def apply_table(self, frame: pl.DataFrame, ctx: RunContext) -> pl.DataFrame:
         require_columns("split", self.columns, frame.columns)
-        raw = np.frombuffer(secrets.token_bytes(16 * frame.height), dtype="S16")
-        link = pl.Series(self.link_column, list(raw), pl.Binary).bin.encode("hex")
+        raw = secrets.token_bytes(16 * frame.height)
+        chunks = [raw[i : i + 16] for i in range(0, len(raw), 16)]
+        link = pl.Series(self.link_column, chunks, pl.Binary).bin.encode("hex")
         ctx.split_frames.append(frame.select(self.columns).insert_column(0, link))
         return frame.drop(self.columns).insert_column(0, link)

@@ -8,8 +8,10 @@ scores, map each back through its column's distribution (numeric: the empirical 
 categorical: the slice it falls in).
 
 What it keeps: each column's distribution (numeric within the tails it is allowed to show,
-categorical shares), and the pairwise rank correlations between the columns; a model such as
-a logistic regression of default on the other columns comes out roughly the same.
+categorical shares), and the pairwise correlations between the columns, as rank (Spearman)
+correlations: for a very skewed column such as a bill amount the ordinary (Pearson) correlation
+can differ. The copula's correlation matrix is calibrated so that drawing categories from
+slices does not weaken the correlations a category takes part in.
 What it does not keep: interactions beyond pairs (a rule true only for young women in Taipei),
 the link between a synthetic record and any real person (there is none; the rows are drawn),
 exact outliers (values outside the `tail_quantile` bounds are drawn as the bound), and
@@ -23,7 +25,8 @@ not as a substitute for an assessment of re-identification risk.
 from __future__ import annotations
 
 import math
-from typing import Any, ClassVar, Literal
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -100,58 +103,119 @@ class Synthesize(TableTechnique):
         parsed = s.cast(pl.Float64, strict=False)
         return bool(parsed.null_count() == s.null_count()) and s.n_unique() > 10
 
-    def apply_table(self, frame: pl.DataFrame, ctx: RunContext) -> pl.DataFrame:
-        require_columns("synthesize", self.columns, frame.columns)
-        rng = np.random.default_rng(self.seed)
+    def _fit(self, frame: pl.DataFrame) -> list[_Column]:
+        models: list[_Column] = []
         n = frame.height
-        m = self.rows or n
-        scores = np.empty((n, len(self.columns)))
-        inverse: list[tuple[str, Any, pl.DataType]] = []
-        for j, name in enumerate(self.columns):
+        for name in self.columns:
             s = frame[name]
             if self._is_numeric(s):
                 x = s.cast(pl.Float64, strict=False).fill_null(strategy="mean").to_numpy()
-                ranks = pl.Series(x).rank("average").to_numpy()
-                scores[:, j] = norm_ppf((ranks - 0.5) / n)
                 lo, hi = np.quantile(x, [self.tail_quantile, 1 - self.tail_quantile])
-                inverse.append(("numeric", np.sort(np.clip(x, lo, hi)), s.dtype))
+                whole = s.dtype.is_integer() or (s.dtype == pl.String and bool((x % 1 == 0).all()))
+                models.append(_Column(name, "numeric", np.sort(np.clip(x, lo, hi)), whole=whole))
             else:
                 text = s.cast(pl.String).fill_null("")
                 counts = text.value_counts(sort=True)
                 rare = counts.filter(pl.col("count") < self.min_category_count)[name]
-                text = (
-                    text.set(text.is_in(rare.implode()), self.other_label) if rare.len() else text
-                )
+                if rare.len():
+                    text = pl.select(
+                        pl.when(pl.lit(text).is_in(rare.implode()))
+                        .then(pl.lit(self.other_label))
+                        .otherwise(pl.lit(text))
+                    ).to_series()
                 counts = text.value_counts(sort=True)
-                cats = counts[name].to_list()
                 cum = np.concatenate([[0.0], np.cumsum(counts["count"].to_numpy()) / n])
-                code = text.replace_strict(cats, list(range(len(cats))), return_dtype=pl.Int64)
-                k = code.to_numpy()
-                u = cum[k] + rng.random(n) * (cum[k + 1] - cum[k])
+                models.append(_Column(name, "categorical", cum, cats=counts[text.name].to_list()))
+        return models
+
+    def _scores(self, frame: pl.DataFrame, models: list[_Column], rng: np.random.Generator) -> F64:
+        """Normal scores: ranks for numbers, a random point of the category's slice otherwise."""
+        n = frame.height
+        scores = np.empty((n, len(models)))
+        for j, model in enumerate(models):
+            s = frame[model.name]
+            if model.kind == "numeric":
+                ranks = s.cast(pl.Float64, strict=False).rank("average").to_numpy()
+                scores[:, j] = norm_ppf((ranks - 0.5) / n)
+            else:
+                text = s.cast(pl.String).fill_null("")
+                code = text.replace_strict(
+                    model.cats, list(range(len(model.cats))), default=len(model.cats) - 1,
+                    return_dtype=pl.Int64,
+                ).to_numpy()  # fmt: skip
+                cum = model.table
+                u = cum[code] + rng.random(n) * (cum[code + 1] - cum[code])
                 scores[:, j] = norm_ppf(np.clip(u, 1e-12, 1 - 1e-12))
-                inverse.append(("categorical", (cats, cum), s.dtype))
-        corr = np.corrcoef(scores, rowvar=False) if len(self.columns) > 1 else np.ones((1, 1))
-        corr = np.nan_to_num(np.atleast_2d(corr), nan=0.0)
-        np.fill_diagonal(corr, 1.0)
-        w, v = np.linalg.eigh(corr)
-        corr = (v * np.clip(w, 1e-9, None)) @ v.T
-        draws = rng.multivariate_normal(np.zeros(len(self.columns)), corr, size=m)
+        return scores
+
+    def _draw(
+        self, models: list[_Column], corr: F64, m: int, rng: np.random.Generator
+    ) -> pl.DataFrame:
+        draws = rng.multivariate_normal(np.zeros(len(models)), corr, size=m)
         u = norm_cdf(draws)
         out: dict[str, pl.Series] = {}
-        for j, name in enumerate(self.columns):
-            kind, model, dtype = inverse[j]
-            if kind == "numeric":
-                values = np.quantile(model, u[:, j])
-                series = pl.Series(name, values)
-                if dtype.is_integer() or (dtype == pl.String and bool((model % 1 == 0).all())):
+        for j, model in enumerate(models):
+            if model.kind == "numeric":
+                series = pl.Series(model.name, np.quantile(model.table, u[:, j]))
+                if model.whole:
                     series = series.round(0).cast(pl.Int64)
             else:
-                cats, cum = model
-                idx = np.clip(np.searchsorted(cum, u[:, j], side="right") - 1, 0, len(cats) - 1)
-                series = pl.Series(name, np.asarray(cats, dtype=object)[idx].tolist(), pl.String)
-            out[name] = series
-        ctx.notes.append(
-            f"synthesize: {m} synthetic rows from {n} (columns {', '.join(self.columns)}); "
-            "other columns dropped"
-        )
+                pos = np.searchsorted(model.table, u[:, j], side="right") - 1
+                idx = np.clip(pos, 0, len(model.cats) - 1)
+                series = pl.Series(
+                    model.name, np.asarray(model.cats, dtype=object)[idx].tolist(), pl.String
+                )
+            out[model.name] = series
         return pl.DataFrame(out)
+
+    def apply_table(self, frame: pl.DataFrame, ctx: RunContext) -> pl.DataFrame:
+        require_columns("synthesize", self.columns, frame.columns)
+        rng = np.random.default_rng(self.seed)
+        m = self.rows or frame.height
+        models = self._fit(frame)
+        target = _correlation(self._scores(frame, models, rng))
+        # Calibrate the copula's correlation so that the synthetic data, scored the same way
+        # as the real data, shows the real data's correlations (discretising categories and
+        # drawing within their slices both weaken a correlation; NORTA-style fixed point).
+        corr = target
+        calibration_rows = min(max(m, 5_000), 50_000)
+        for _ in range(CALIBRATION_ROUNDS):
+            trial = self._draw(models, corr, calibration_rows, rng)
+            seen = _correlation(self._scores(trial, models, rng))
+            corr = _nearest_correlation(corr + (target - seen))
+        ctx.notes.append(
+            f"synthesize: {m} synthetic rows from {frame.height} (columns "
+            f"{', '.join(self.columns)}); other columns dropped"
+        )
+        return self._draw(models, corr, m, rng)
+
+
+CALIBRATION_ROUNDS = 4
+
+
+@dataclass
+class _Column:
+    name: str
+    kind: str
+    table: F64  # sorted values (numeric) or cumulative shares (categorical)
+    cats: list[str] = field(default_factory=list)
+    whole: bool = False
+
+
+def _correlation(scores: F64) -> F64:
+    if scores.shape[1] == 1:
+        return np.ones((1, 1))
+    corr: F64 = np.atleast_2d(np.nan_to_num(np.corrcoef(scores, rowvar=False), nan=0.0))
+    np.fill_diagonal(corr, 1.0)
+    return corr
+
+
+def _nearest_correlation(matrix: F64) -> F64:
+    """Symmetric, positive definite, unit diagonal (eigenvalues clipped, then rescaled)."""
+    sym = (matrix + matrix.T) / 2
+    w, v = np.linalg.eigh(sym)
+    fixed = (v * np.clip(w, 1e-6, None)) @ v.T
+    d = np.sqrt(np.diag(fixed))
+    result: F64 = np.clip(fixed / np.outer(d, d), -1.0, 1.0)
+    np.fill_diagonal(result, 1.0)
+    return result
