@@ -605,33 +605,27 @@ def assess_command(
             if column not in frame.columns:
                 fail(f"{option}: column {column!r} is not in the data")
 
-    from fincloud.deid.privacy.risk import RiskError, assess_risk
-    from fincloud.deid.privacy.utility import UtilityError, assess_utility
+    from fincloud.deid.privacy.report import assess
+    from fincloud.deid.privacy.risk import RiskError
+    from fincloud.deid.privacy.utility import UtilityError
 
     known = {name: h for name, h in hierarchies.items() if h is not None}
     try:
-        after = assess_risk(
+        assessment = assess(
             release,
             names,
             original=before_frame,
             hierarchies=known,
             sensitive=attributes,
+            target=target,
             threshold=limit,
         )
-        before = None
-        utility = None
-        if before_frame is not None:
-            before = assess_risk(before_frame, names, sensitive=attributes, threshold=limit)
-            utility = assess_utility(before_frame, release, names, hierarchies=known, target=target)
     except (RiskError, UtilityError) as exc:
         fail(str(exc))
     report = {
         "file": str(file),
         "original": None if original is None else str(original),
-        "quasi_identifiers": names,
-        "before": None if before is None else before.as_dict(),
-        "after": after.as_dict(),
-        "utility": None if utility is None else utility.as_dict(),
+        **assessment.as_dict(),
     }
     if output_format == "json":
         sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
