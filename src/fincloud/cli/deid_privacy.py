@@ -329,6 +329,7 @@ def search_command(
 
     from fincloud.deid.hierarchy import HierarchyError
     from fincloud.deid.privacy.encoding import DataError
+    from fincloud.deid.privacy.lattice import LatticeError
     from fincloud.deid.privacy.models import ModelError
     from fincloud.deid.privacy.search import SearchError, search
     from fincloud.deid.privacy.transform import anonymise
@@ -353,7 +354,7 @@ def search_command(
             if result.found:
                 _write_atomic(anonymised.frame, output, separator)
                 written = output
-    except (HierarchyError, DataError, ModelError, SearchError) as exc:
+    except (HierarchyError, DataError, LatticeError, ModelError, SearchError) as exc:
         fail(str(exc))
     if output_format == "json":
         sys.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False) + "\n")

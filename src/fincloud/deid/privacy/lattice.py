@@ -25,6 +25,10 @@ BoolArray = npt.NDArray[np.bool_]
 MAX_LATTICE_NODES = 10_000_000
 
 
+class LatticeError(ValueError):
+    """The lattice cannot be built (no levels, or too many nodes)."""
+
+
 @dataclass(frozen=True)
 class Lattice:
     """All full-domain generalisations of attributes whose hierarchies have ``heights`` levels."""
@@ -35,12 +39,12 @@ class Lattice:
 
     def __post_init__(self) -> None:
         if not self.heights or any(h < 1 for h in self.heights):
-            raise ValueError(f"every hierarchy needs at least one level, got {self.heights}")
+            raise LatticeError(f"every hierarchy needs at least one level, got {self.heights}")
         size = 1
         for h in self.heights:
             size *= h
         if size > MAX_LATTICE_NODES:
-            raise ValueError(
+            raise LatticeError(
                 f"the lattice has {size} nodes, more than the {MAX_LATTICE_NODES} this search "
                 "handles; use fewer quasi-identifiers or shorter hierarchies"
             )
