@@ -2,10 +2,10 @@
 
 `search --format json` prints exactly
 ``{"transformation": {"ATTRIBUTE": level, ...}, "information_loss": number,
-"suppressed_records": n, "lattice_size": n, "nodes_checked": n}``, or, with exit 0 when nothing
-satisfies the models, ``{"transformation": null, "information_loss": null,
-"suppressed_records": null, "lattice_size": n, "nodes_checked": n, "nearest": {...},
-"reason": "..."}``. Bad input: one line on stderr, exit 2, nothing written.
+"suppressed_records": n}`` (``--stats`` adds "lattice_size" and "nodes_checked"), or, with
+exit 0 when nothing satisfies the models, ``{"transformation": null, "information_loss": null,
+"suppressed_records": null, "nearest": {...}, "reason": "..."}``. Bad input: one line on
+stderr, exit 2, nothing written.
 
 Heavy imports (polars, numpy, the search) happen inside the commands.
 """
@@ -305,6 +305,9 @@ def search_command(
     ] = "mask",
     output_format: FormatOption = "text",
     lang: LangOption = "zh-TW",
+    stats: Annotated[
+        bool, typer.Option("--stats", help="JSON: add lattice_size and nodes_checked.")
+    ] = False,
 ) -> None:
     """Optimal generalisation under privacy models, exact as ARX.
     找出滿足隱私模型且資訊損失最小的概化。"""
@@ -357,7 +360,7 @@ def search_command(
     except (HierarchyError, DataError, LatticeError, ModelError, SearchError) as exc:
         fail(str(exc))
     if output_format == "json":
-        sys.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False) + "\n")
+        sys.stdout.write(json.dumps(result.as_dict(stats=stats), ensure_ascii=False) + "\n")
     else:
         sys.stdout.write(_search_text(result, parsed_metric.describe(), lang, written))
 

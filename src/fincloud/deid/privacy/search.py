@@ -100,15 +100,19 @@ class SearchResult:
             return None
         return dict(zip(self.attributes, self.transformation, strict=True))
 
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON contract of ``fincloud deid search``."""
+    def as_dict(self, *, stats: bool = False) -> dict[str, Any]:
+        """The JSON contract of ``fincloud deid search``: exactly transformation,
+        information_loss and suppressed_records for an optimum (other tools parse it);
+        ``stats`` adds the lattice size and the nodes checked; without a solution, the nearest
+        transformation and the reason are added."""
         result: dict[str, Any] = {
             "transformation": self.levels(),
             "information_loss": self.information_loss,
             "suppressed_records": self.suppressed_records,
-            "lattice_size": self.lattice_size,
-            "nodes_checked": self.nodes_checked,
         }
+        if stats:
+            result["lattice_size"] = self.lattice_size
+            result["nodes_checked"] = self.nodes_checked
         if self.transformation is None:
             result["nearest"] = (
                 None
