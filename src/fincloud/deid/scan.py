@@ -87,15 +87,25 @@ def _digit(x: pl.Expr, k: int) -> pl.Expr:
     return digit
 
 
-def _luhn_ok(digits: pl.Expr) -> pl.Expr:
-    """Luhn check over a digit string of up to 19 digits, in unsigned integer arithmetic:
-    a doubled digit d counts 2d - 9 when d >= 5, i.e. 2d - 9 * (d // 5)."""
-    x = digits.cast(pl.UInt64, strict=False)
+def _luhn_ok(number: pl.Expr) -> pl.Expr:
+    """Luhn check over an unsigned integer column (up to 19 digits): a doubled digit d counts
+    2d - 9 when d >= 5, i.e. 2d - 9 * (d // 5). Pass a materialised column: Polars would
+    recompute an expression under it for every digit."""
     total = pl.lit(0, dtype=pl.UInt64)
     for k in range(19):
-        d = _digit(x, k)
+        d = _digit(number, k)
         total = total + (2 * d - 9 * (d // 5) if k % 2 == 1 else d)
     return (total % 10) == 0
+
+
+_NUMBER = "_number"
+
+
+def _with_number(part: pl.DataFrame) -> pl.DataFrame:
+    digits = (
+        pl.col("m").str.replace_all("-", "", literal=True).str.replace_all(" ", "", literal=True)
+    )
+    return part.with_columns(digits.cast(pl.UInt64, strict=False).alias(_NUMBER))
 
 
 def _tw_id_ok(m: pl.Expr) -> pl.Expr:
@@ -140,7 +150,7 @@ def _judge(family: str, m: pl.Expr) -> tuple[pl.Expr, pl.Expr]:  # noqa: PLR0911
         typ = pl.when(national).then(pl.lit("tw_national_id"))
         return typ.otherwise(pl.lit("tw_resident_certificate")), _tw_id_ok(m)
     if family == "card_grouped":
-        return pl.lit("payment_card"), _luhn_ok(digits) & n.is_between(13, 19)
+        return pl.lit("payment_card"), _luhn_ok(pl.col(_NUMBER)) & n.is_between(13, 19)
     if family == "mobile":
         return pl.lit("tw_mobile_phone"), _phone_digits(m).str.contains(
             f"^(?:{phone.MOBILE_PLAN})$"
@@ -153,7 +163,7 @@ def _judge(family: str, m: pl.Expr) -> tuple[pl.Expr, pl.Expr]:  # noqa: PLR0911
         return pl.when(n.is_between(10, 16)).then(pl.lit("bank_account")), pl.lit(True)
     if family == "digits":
         card_like = n.is_between(13, 19) & digits.str.contains("^[2-6]")
-        luhn = _luhn_ok(digits)
+        luhn = _luhn_ok(pl.col(_NUMBER))
         is_card = card_like & (luhn | (n >= 15))
         card_type = (
             pl.when(is_card)
@@ -209,6 +219,8 @@ def column_matches(values: pl.Series, row_offset: int = 0) -> pl.DataFrame:
     for index, name in enumerate(SHAPES):
         part = found.filter(pl.col("family") == index)
         if part.height:
+            if name in ("card_grouped", "digits"):
+                part = _with_number(part)
             typ, ok = _judge(name, pl.col("m"))
             parts.append(part.select(pl.col("row").cast(pl.UInt32), type=typ, valid=ok))
     if not parts:
