@@ -82,8 +82,10 @@ def main() -> None:
                 for result in analyzer.analyze(text=value, language="en"):
                     found[label][column][result.entity_type] += 1
         theirs = time.perf_counter() - started
-        print(f"Presidio analyzer ({label}, blank spaCy pipeline): {theirs:.1f} s "
-              f"({cells / theirs:,.0f} cells/s); fincloud is {theirs / ours:,.0f}x faster")  # fmt: skip
+        print(
+            f"Presidio analyzer ({label}, blank spaCy pipeline): {theirs:.1f} s "
+            f"({cells / theirs:,.0f} cells/s); fincloud is {theirs / ours:,.0f}x faster"
+        )
     print("\nwhat each found, per column (fincloud: type valid/invalid; Presidio: entity count)")
     for column in COLUMNS:
         mine = ", ".join(f"{f.type} {f.valid}/{f.invalid}" for f in report.columns[column])
