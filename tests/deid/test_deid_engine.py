@@ -252,3 +252,34 @@ def test_a_failure_midway_leaves_no_output(tmp_path: Path) -> None:
             tmp_path / "in.csv", policy, tmp_path / "out.csv", keyring=KEYS, batch_rows=500
         )
     assert_nothing_written(tmp_path, {"in.csv"})
+
+
+def test_level_search_applies_the_optimal_generalisation(shared_data: Path, tmp_path: Path) -> None:
+    from fincloud.deid import privacy
+    from fincloud.deid.hierarchy import read_hierarchy
+
+    adult = shared_data / "adult"
+    qis = ["sex", "age", "race", "marital-status", "education"]
+    policy = make_policy(
+        {
+            q: {"technique": "hierarchy", "file": f"adult_hierarchy_{q}.csv", "level": "search"}
+            for q in qis
+        },
+        search={"models": ["k_anonymity:k=5"], "suppression": 0.04, "metric": "loss"},
+    )
+    summary = apply_policy(
+        adult / "adult.csv", policy, tmp_path / "out.csv", keyring=KEYS, policy_dir=adult,
+        separator=";",
+    )  # fmt: skip
+    frame = pl.read_csv(adult / "adult.csv", separator=";", infer_schema=False)
+    hierarchies = {q: read_hierarchy(adult / f"adult_hierarchy_{q}.csv", attribute=q) for q in qis}
+    expected = privacy.search(
+        frame.select(qis), hierarchies, ["k_anonymity:k=5"], suppression=0.04, metric="loss"
+    )
+    assert summary.search_levels == expected.levels()
+    assert summary.records_suppressed == expected.suppressed_records
+    out = pl.read_csv(tmp_path / "out.csv", infer_schema=False)
+    assert out.height == frame.height - summary.records_suppressed
+    assert out.group_by(qis).len()["len"].min() >= 5
+    record = json.loads((tmp_path / "out.csv.deid-run.json").read_text())
+    assert record["search_levels"] == expected.levels()

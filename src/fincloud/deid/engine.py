@@ -94,6 +94,7 @@ class _Plan:
     columns: list[str]
     hierarchies: dict[str, Hierarchy]
     search_levels: dict[str, int] = field(default_factory=dict)
+    search_suppressed: pl.Series | None = None  # ROW numbers the optimum suppresses
 
 
 def _validate_against_input(policy: Policy, columns: list[str], source: str) -> None:
@@ -125,33 +126,45 @@ def _load_hierarchies(policy: Policy, ctx: RunContext) -> dict[str, Hierarchy]:
     return found
 
 
+def _search_columns(plan: _Plan) -> dict[str, Hierarchy]:
+    return {
+        c: plan.hierarchies[c]
+        for c, steps in plan.policy.column_steps()
+        if any(isinstance(s, HierarchyGeneralise) and s.level == "search" for s in steps)
+    }
+
+
 def _run_search(plan: _Plan, frame: pl.DataFrame) -> None:
-    """Ask fincloud.deid.privacy (issue 11) for the optimal levels of the search columns."""
+    """The optimal levels of the `level: search` columns (fincloud.deid.privacy, issue 11),
+    and the records that optimum suppresses, found on the original values."""
     spec = plan.policy.search
     if spec is None:
         return
     from fincloud.deid import privacy
 
-    qis = {
-        c: plan.hierarchies[c]
-        for c, steps in plan.policy.column_steps()
-        if any(isinstance(s, HierarchyGeneralise) and s.level == "search" for s in steps)
-    }
-    result = privacy.search(
-        frame.select([*qis, *([spec.sensitive] if spec.sensitive else [])]),
-        qis,
-        spec.models,
-        suppression=spec.suppression,
-        metric=spec.metric,
-        sensitive=spec.sensitive,
-    )
+    qis = _search_columns(plan)
+    data = frame.select([*qis, *([spec.sensitive] if spec.sensitive else [])])
+    try:
+        result = privacy.search(
+            data,
+            qis,
+            spec.models,
+            suppression=spec.suppression,
+            metric=spec.metric,
+            sensitive=spec.sensitive,
+        )
+    except (privacy.SearchError, privacy.ModelError, privacy.MetricError) as exc:
+        raise PolicyError(f"search: {exc}") from exc
     levels = result.levels()
     if levels is None:
         raise PolicyError(
             "search: no generalisation of the search columns satisfies the models "
             f"{', '.join(spec.models)} within suppression {spec.suppression}"
+            + (f" ({result.reason})" if result.reason else "")
         )
     plan.search_levels = dict(levels)
+    mask = privacy.suppression_mask(data, qis, levels, spec.models, sensitive=spec.sensitive)
+    plan.search_suppressed = frame[ROW].filter(pl.Series(mask))
 
 
 def _apply_columns(frame: pl.DataFrame, plan: _Plan, ctx: RunContext) -> pl.DataFrame:
@@ -186,8 +199,7 @@ def _run_pipeline(
     if policy.search is not None and not plan.search_levels:
         _run_search(plan, frame)
     frame = _apply_columns(frame, plan, ctx)
-    if policy.search is not None and policy.search.models:
-        frame = _search_suppression(frame, plan, ctx, counts)
+    frame = _search_suppression(frame, plan, counts)
     for step in (s for s in table if TABLE_STAGE[s.technique] == 3):
         before = frame.height
         frame = step.apply_table(frame, ctx)
@@ -197,25 +209,11 @@ def _run_pipeline(
     return frame
 
 
-def _search_suppression(
-    frame: pl.DataFrame, plan: _Plan, ctx: RunContext, counts: dict[str, int]
-) -> pl.DataFrame:
-    """Remove the records the optimum suppresses: those in classes smaller than k (the
-    k-anonymity models of the search; other models are left to fincloud.deid.privacy)."""
-    spec = plan.policy.search
-    if spec is None:
+def _search_suppression(frame: pl.DataFrame, plan: _Plan, counts: dict[str, int]) -> pl.DataFrame:
+    """Remove the records the optimum suppresses (ARX's record suppression)."""
+    if plan.search_suppressed is None or plan.search_suppressed.len() == 0:
         return frame
-    ks = [int(m.split("k=")[1].split(":")[0]) for m in spec.models if m.startswith("k_anonymity")]
-    others = [m for m in spec.models if not m.startswith("k_anonymity")]
-    if others:
-        raise PolicyError(
-            f"search.models: apply suppresses records for k_anonymity only; {others[0]!r} needs "
-            "the record-level check of fincloud.deid.privacy"
-        )
-    if not ks:
-        return frame
-    sizes = frame.select(pl.len().over(list(plan.search_levels)).alias("n")).to_series()
-    keep = sizes >= max(ks)
+    keep = ~frame[ROW].is_in(plan.search_suppressed.implode())
     counts["suppressed"] += int((~keep).sum())
     return frame.filter(keep)
 
