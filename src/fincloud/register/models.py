@@ -118,8 +118,17 @@ class Institution(models.Model):
         validators=[validate_tw_business_number],
         help_text=_("統一編號: eight digits, checked with the rule in force since 2023-04-01."),
     )
-    # Ch 9.1: a foreign bank's branch names its head office (or group / regional HQ).
-    head_office_name = models.CharField(_("head office"), max_length=200, blank=True)
+    # Ch 9.1 covers foreign banks' branches and subsidiaries in Taiwan (外國銀行在臺分（子）行):
+    # a subsidiary is a domestic bank by type, but it has a foreign head office or parent.
+    head_office_name = models.CharField(
+        _("foreign head office or parent bank"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "Foreign banks' branches and subsidiaries in Taiwan (Ch 9.1): the head office, "
+            "group or parent bank; empty otherwise."
+        ),
+    )
     head_office_country = models.CharField(
         _("head office country"), max_length=2, blank=True, validators=[validate_country]
     )
