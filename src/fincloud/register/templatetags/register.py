@@ -1,0 +1,48 @@
+"""Small template helpers of the register."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.simple_tag
+def deadline_state(date: dt.date | None, today: dt.date, soon: dt.date) -> str:
+    """ "overdue", "soon" (within the alert window) or "" for a deadline."""
+    if date is None:
+        return ""
+    if date < today:
+        return "overdue"
+    if date <= soon:
+        return "soon"
+    return ""
+
+
+@register.filter
+def percent(value: Any) -> str:
+    """0.4166 -> "41.7%"."""
+    try:
+        return f"{float(value) * 100:.1f}%"
+    except (TypeError, ValueError):
+        return ""
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    try:
+        return mapping[key]
+    except (KeyError, TypeError, IndexError):
+        return None
+
+
+@register.simple_tag
+def query_url(base: str, **params: Any) -> str:
+    """A list URL with filters, e.g. {% query_url list_url stage="in_use" %}."""
+    from urllib.parse import urlencode
+
+    clean = {k: v for k, v in params.items() if v not in (None, "")}
+    return f"{base}?{urlencode(clean)}" if clean else base
