@@ -28,6 +28,7 @@ from fincloud.register.models import (
 from fincloud.register.selectors import SERVICE_SORTS, STALE, UNCLASSIFIED
 from fincloud.register.services import RESELLER_NEEDS_ADDENDUM
 
+ADDENDUM_HELP = _("Required when buying through a partner or reseller (Ch 3.3). %(limits)s")
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 # Above this many services a dependency is chosen by code, not from a list.
 SELECT_LIMIT = 300
@@ -107,9 +108,7 @@ class CSPCreateForm(CSPForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["addendum_file"].help_text = str(
-            _("Required when buying through a partner or reseller (Ch 3.3). ")
-        ) + str(upload_help())
+        self.fields["addendum_file"].help_text = str(ADDENDUM_HELP) % {"limits": upload_help()}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -476,7 +475,7 @@ class ServiceFilterForm(forms.Form):
         label=_("Sort by"),
         required=False,
         choices=[
-            ("name", _("Name")),
+            ("name", _("Service name")),
             ("csp", _("CSP")),
             ("classification", _("Classification")),
             ("stage", _("Stage")),
