@@ -168,12 +168,11 @@ def generate(rows: int, seed: int = 0) -> pl.DataFrame:  # noqa: PLR0915 - one c
     subscriber = rng.integers(2 * 10 ** (sub_len - 1), 10**sub_len, dtype=np.int64)
 
     card_kind = _indices(rng, 3, n, [60.0, 30.0, 10.0])  # Visa, Mastercard, JCB
-    card_payload = np.where(
-        card_kind == 2,
-        35 * 10**13 + rng.integers(0, 10**13, n, dtype=np.int64),
-        np.where(card_kind == 0, 4 * 10**14, 5 * 10**14)
-        + rng.integers(0, 10**14, n, dtype=np.int64),
-    )
+    # Issuer prefixes as the networks assign them: Visa 4, Mastercard 51-55, JCB 3528-3589.
+    visa = 4 * 10**14 + rng.integers(0, 10**14, n, dtype=np.int64)
+    mastercard = rng.integers(51, 56, n) * 10**13 + rng.integers(0, 10**13, n, dtype=np.int64)
+    jcb = rng.integers(3528, 3590, n) * 10**11 + rng.integers(0, 10**11, n, dtype=np.int64)
+    card_payload = np.where(card_kind == 0, visa, np.where(card_kind == 1, mastercard, jcb))
     card = _luhn_complete(card_payload, 16)
 
     income = np.round(np.exp(rng.normal(13.3, 0.6, n)), -3)  # median about NT$ 600k a year
