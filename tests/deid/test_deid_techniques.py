@@ -210,6 +210,15 @@ def test_drop_and_cell_suppression_of_rare_education_codes(credit: pl.DataFrame)
     assert kept["count"].min() >= 100
 
 
+def test_cell_suppression_of_customers_employers(customers: pl.DataFrame) -> None:
+    step = {"technique": "suppress", "replacement": "[已抑制]"}
+    result = run(customers, {"employer_ubn": step})
+    present = customers["employer_ubn"].is_not_null()
+    out = result.frame["employer_ubn"]
+    assert (out.filter(present) == "[已抑制]").all() and out.filter(~present).is_null().all()
+    assert result.suppressed_cells["employer_ubn"] == int(present.sum())
+
+
 def test_record_suppression_leaves_only_k_anonymous_classes(credit: pl.DataFrame) -> None:
     qis = ["X2", "X3", "X4", "X5"]
     result = run(
