@@ -283,3 +283,19 @@ def test_level_search_applies_the_optimal_generalisation(shared_data: Path, tmp_
     assert out.group_by(qis).len()["len"].min() >= 5
     record = json.loads((tmp_path / "out.csv.deid-run.json").read_text())
     assert record["search_levels"] == expected.levels()
+
+
+def test_xlsx_dates_read_as_iso_dates(tmp_path: Path) -> None:
+    from datetime import date, datetime
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.append(["opened_on", "amount"])
+    ws.append([datetime(2024, 1, 5), 1234.0])  # noqa: DTZ001 - Excel cells have no zone
+    ws.append([date(2023, 12, 31), 99.5])
+    wb.save(tmp_path / "in.xlsx")
+    policy = make_policy({"opened_on": {"technique": "truncate_date", "to": "month"}})
+    apply_policy(tmp_path / "in.xlsx", policy, tmp_path / "out.csv", keyring=KEYS)
+    out = pl.read_csv(tmp_path / "out.csv", infer_schema=False)
+    assert out.rows() == [("2024-01", "1234"), ("2023-12", "99.5")]

@@ -139,7 +139,7 @@ def scan_command(
     try:
         path = file
         if encoding and encoding.lower().replace("-", "") not in ("utf8", "utf8sig"):
-            transcoded = dio.transcode_to_utf8(file, encoding, Path.cwd())
+            transcoded = dio.transcode_to_utf8(file, encoding)
             path = transcoded
         source = dio.open_source(path, sep)
         bar, update = _progress_bar(progress, "scan")

@@ -19,6 +19,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import BinaryIO, Literal
 
@@ -97,8 +98,9 @@ def check_utf8(path: Path, *, whole: bool = True) -> None:
         raise InputFileError(f"{path}: {exc.strerror or exc}") from exc
 
 
-def transcode_to_utf8(path: Path, encoding: str, directory: Path) -> Path:
-    """Copy a CP950/Big5 (or other) text file to a temporary UTF-8 file; the caller deletes it."""
+def transcode_to_utf8(path: Path, encoding: str, directory: Path | None = None) -> Path:
+    """Copy a CP950/Big5 (or other) text file to a temporary UTF-8 file (in `directory`, or
+    the system's temporary folder); the caller deletes it."""
     fd, tmp = tempfile.mkstemp(prefix=".fincloud-utf8-", suffix=".csv", dir=directory)
     try:
         with (
@@ -209,6 +211,10 @@ def _cell_text(value: object) -> str | None:
         return None
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
     return str(value)
 
 

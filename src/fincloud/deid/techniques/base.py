@@ -35,7 +35,7 @@ class RunContext:
     policy_dir: Path
     run_key: bytes  # fresh per run: the randomness of techniques given no key
     suppressed_cells: dict[str, int] = field(default_factory=dict)
-    mappings: dict[str, pl.DataFrame] = field(default_factory=dict)
+    mappings: dict[str, list[pl.DataFrame]] = field(default_factory=dict)
     split_frames: list[pl.DataFrame] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 

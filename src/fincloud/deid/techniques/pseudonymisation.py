@@ -86,20 +86,23 @@ class Pseudonymise(ColumnTechnique):
         toks = tokens(key, self.context, unique, self.length, self.prefix)
         out = values.replace_strict(unique, toks, default=None, return_dtype=pl.String)
         if self.mapping:
-            pairs = pl.DataFrame({"token": toks, "value": unique})
-            previous = ctx.mappings.get(column)
-            ctx.mappings[column] = (
-                pairs if previous is None else pl.concat([previous, pairs]).unique()
+            ctx.mappings.setdefault(column, []).append(
+                pl.DataFrame({"token": toks, "value": unique})
             )
         return out.alias(column)
 
 
-def write_mapping(path: Path, mappings: dict[str, pl.DataFrame], key: bytes) -> None:
-    """Encrypt the token tables (column, token, value) into one file."""
+def write_mapping(path: Path, mappings: dict[str, list[pl.DataFrame]], key: bytes) -> None:
+    """Encrypt the token tables (column, token, value) of all batches into one file."""
     from fincloud.deid.io import write_bytes_atomic
 
     table = pl.concat(
-        [m.select(pl.lit(c).alias("column"), "token", "value") for c, m in mappings.items()]
+        [
+            pl.concat(parts)
+            .unique(maintain_order=True)
+            .select(pl.lit(c).alias("column"), "token", "value")
+            for c, parts in mappings.items()
+        ]
     )
     clear = table.write_csv().encode()
     nonce = os.urandom(12)
