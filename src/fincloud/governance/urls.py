@@ -1,2 +1,81 @@
+from django.urls import path
+
+from fincloud.governance import views
+
 app_name = "governance"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("checklist/<str:item_id>", views.checklist_answer, name="checklist_answer"),
+    # 1. Strategy and policy
+    path("policy/", views.policy, name="policy"),
+    path("policy/stage", views.stage_create, name="stage_create"),
+    path("policy/new", views.policy_create, name="policy_create"),
+    path("policy/review", views.policy_review, name="policy_review"),
+    path("policy/strategy/new", views.strategy_create, name="strategy_create"),
+    path("policy/strategy/<uuid:code>/", views.strategy_detail, name="strategy_detail"),
+    path("policy/strategy/<uuid:code>/edit", views.strategy_edit, name="strategy_edit"),
+    path("policy/strategy/<uuid:code>/upload", views.strategy_upload, name="strategy_upload"),
+    path("policy/<uuid:code>/", views.policy_detail, name="policy_detail"),
+    path("policy/<uuid:code>/edit", views.policy_edit, name="policy_edit"),
+    path("policy/<uuid:code>/upload", views.policy_upload, name="policy_upload"),
+    path("policy/<uuid:code>/new-version", views.policy_new_version, name="policy_new_version"),
+    path("policy/<uuid:code>/<str:action>", views.policy_transition, name="policy_transition"),
+    # 2. Committee, units and the responsibility matrix
+    path("committee/", views.committee, name="committee"),
+    path("committee/edit", views.committee_edit, name="committee_edit"),
+    path("committee/members/new", views.member_add, name="member_add"),
+    path("committee/members/<uuid:code>/end", views.member_end, name="member_end"),
+    path("committee/meetings/new", views.meeting_create, name="meeting_create"),
+    path("committee/meetings/<uuid:code>/", views.meeting_detail, name="meeting_detail"),
+    path("committee/meetings/<uuid:code>/edit", views.meeting_edit, name="meeting_edit"),
+    path("committee/meetings/<uuid:code>/upload", views.meeting_upload, name="meeting_upload"),
+    path("committee/meetings/<uuid:code>/decisions", views.decision_add, name="decision_add"),
+    path("committee/meetings/<uuid:code>/actions", views.action_add, name="action_add"),
+    path("committee/actions/<uuid:code>/close", views.action_close, name="action_close"),
+    path("units/<uuid:code>/edit", views.unit_edit, name="unit_edit"),
+    path("matrix/", views.matrix, name="matrix"),
+    path("matrix/new", views.matrix_create, name="matrix_create"),
+    path("matrix/<uuid:code>/", views.matrix_detail, name="matrix_detail"),
+    path("matrix/<uuid:code>/edit", views.matrix_edit, name="matrix_edit"),
+    path("matrix/<uuid:code>/new-version", views.matrix_new_version, name="matrix_new_version"),
+    path("matrix/<uuid:code>/<str:action>", views.matrix_transition, name="matrix_transition"),
+    # 3. Segregation of duties
+    path("sod/", views.sod_page, name="sod"),
+    path("sod/assign", views.assignment_create, name="assignment_create"),
+    path("sod/assignments/<uuid:code>/end", views.assignment_end, name="assignment_end"),
+    path("sod/exceptions/new", views.sod_exception_create, name="sod_exception_create"),
+    path("sod/exceptions/<uuid:code>/", views.sod_exception_detail, name="sod_exception_detail"),
+    path(
+        "sod/exceptions/<uuid:code>/<str:action>",
+        views.sod_exception_transition,
+        name="sod_exception_transition",
+    ),
+    # 4. Mechanisms
+    path("mechanisms/", views.mechanisms, name="mechanisms"),
+    path("mechanisms/<str:kind>/new", views.mechanism_create, name="mechanism_create"),
+    path("mechanisms/<str:kind>/<uuid:code>/", views.mechanism_detail, name="mechanism_detail"),
+    path("mechanisms/<str:kind>/<uuid:code>/edit", views.mechanism_edit, name="mechanism_edit"),
+    path(
+        "mechanisms/<str:kind>/<uuid:code>/new-version",
+        views.mechanism_new_version,
+        name="mechanism_new_version",
+    ),
+    path(
+        "mechanisms/<str:kind>/<uuid:code>/<str:action>",
+        views.mechanism_transition,
+        name="mechanism_transition",
+    ),
+    # 5. Training
+    path("training/", views.training, name="training"),
+    path("training/people/<uuid:code>/", views.person_training, name="person_training"),
+    path("training/people/<uuid:code>/profile", views.person_profile, name="person_profile"),
+    path("training/courses/", views.courses, name="courses"),
+    path("training/courses/new", views.course_create, name="course_create"),
+    path("training/courses/<uuid:code>/", views.course_detail, name="course_detail"),
+    path("training/courses/<uuid:code>/edit", views.course_edit, name="course_edit"),
+    path("training/courses/<uuid:code>/sessions", views.session_create, name="session_create"),
+    path("training/sessions/<uuid:code>/", views.session_detail, name="session_detail"),
+    path("training/gaps/", views.training_gaps, name="training_gaps"),
+    path("training/gaps/new", views.gap_action_create, name="gap_action_create"),
+    path("training/gaps/<uuid:code>/close", views.gap_action_close, name="gap_action_close"),
+]
