@@ -104,6 +104,7 @@ def test_aggregation_with_small_cell_suppression_on_credit(credit: pl.DataFrame)
     kept = direct.filter(pl.col("n") >= 100)
     assert out.height == kept.height < direct.height  # education codes 0, 5, 6 are rare
     assert out["count"].min() >= 100
+    assert result.records_suppressed == direct.filter(pl.col("n") < 100)["n"].sum()
     joined = out.join(kept, on=["X2", "X3"])
     assert joined.height == kept.height
     assert np.allclose(joined["X1_mean"], joined["mean"])

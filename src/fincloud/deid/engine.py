@@ -252,7 +252,7 @@ def apply_to_frame(
         result = result.select([c for c in result.columns if c in named or c not in columns])
     return FrameResult(
         result,
-        counts["suppressed"],
+        counts["suppressed"] + ctx.records_suppressed,
         counts["not_sampled"],
         dict(ctx.suppressed_cells),
         dict(plan.search_levels),
@@ -411,7 +411,7 @@ def _summary(run: _Run, output_sha: str, started: float, started_at: str) -> Run
         output_format=run.out_format,
         rows_in=run.rows_in,
         rows_out=run.rows_out,
-        records_suppressed=run.counts["suppressed"],
+        records_suppressed=run.counts["suppressed"] + run.ctx.records_suppressed,
         records_not_sampled=run.counts["not_sampled"],
         columns_in=run.columns,
         columns_out=run.out_columns,

@@ -38,6 +38,7 @@ class RunContext:
     mappings: dict[str, list[pl.DataFrame]] = field(default_factory=dict)
     split_frames: list[pl.DataFrame] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    records_suppressed: int = 0  # records a table step suppressed inside its own output
 
     def key(self, name: str, needed_by: str) -> bytes:
         return self.keyring.get(name, needed_by)

@@ -65,9 +65,10 @@ class Aggregate(TableTechnique):
             *[pl.col(f"__s_{c}").sum().alias(f"{c}_sum") for c in self.sums],
         )
         small = grouped[self.count_column] < self.min_count
+        hidden = int(grouped.filter(small)[self.count_column].sum())
+        ctx.records_suppressed += hidden
         ctx.notes.append(
             f"aggregate: {int(small.sum())} group(s) below {self.min_count} records suppressed "
-            f"({int(grouped.filter(small)[self.count_column].sum())} records)"
+            f"({hidden} records)"
         )
-        ctx.count_suppressed("(aggregate groups)", int(small.sum()))
         return grouped.filter(~small).sort(self.group_by)
