@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from stdnum import luhn as stdnum_luhn
 
 from fincloud.identifiers import (
     IdentifierError,
@@ -93,6 +94,11 @@ def test_luhn_catches_every_single_digit_error(
     other = data.draw(st.sampled_from([d for d in "0123456789" if d != number[where]]))
     changed = number[:where] + other + number[where + 1 :]
     assert not is_valid_payment_card(changed)
+
+
+@given(st.text(alphabet="0123456789", min_size=13, max_size=19))
+def test_the_written_out_luhn_agrees_with_python_stdnum(number: str) -> None:
+    assert (payment_card.luhn_sum(number) == 0) == stdnum_luhn.is_valid(number)
 
 
 @pytest.mark.parametrize("value", ["0123456789", "012-345-678901", "00012345678901"])
