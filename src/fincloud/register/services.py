@@ -210,6 +210,12 @@ class Upload:
 # -- helpers ---------------------------------------------------------------------------------
 
 
+def _invalid(field: str, message: Any, code: str, /, **params: Any) -> ValidationError:
+    """A refusal keyed by the field, keeping its code and filling its parameters (a dict given
+    straight to ValidationError drops both)."""
+    return ValidationError({field: ValidationError(message, code=code, params=params or None)})
+
+
 def _require(actor: Any, capability: str) -> None:
     if actor is None:  # the CLI and the demo loader act as the system
         return
@@ -220,9 +226,9 @@ def _require(actor: Any, capability: str) -> None:
 def _check_fields(given: Iterable[str], allowed: frozenset[str]) -> None:
     for name in given:
         if name == "stage":
-            raise ValidationError({"stage": STAGE_ONLY_THROUGH_SERVICES}, code="stage")
+            raise _invalid("stage", STAGE_ONLY_THROUGH_SERVICES, "stage")
         if name not in allowed:
-            raise ValidationError({name: NOT_EDITABLE}, code="not_editable", params={"field": name})
+            raise _invalid(name, NOT_EDITABLE, "not_editable", field=name)
 
 
 def _save(instance: models.Model, *, exclude: Sequence[str] = ()) -> None:
@@ -307,11 +313,11 @@ def csp_create(
     _require(actor, "register.edit")
     partner = channel == CloudServiceProvider.Channel.PARTNER
     if partner and not partner_name.strip():
-        raise ValidationError({"partner_name": PARTNER_NEEDS_NAME}, code="partner_name")
+        raise _invalid("partner_name", PARTNER_NEEDS_NAME, "partner_name")
     if partner and addendum is None:
-        raise ValidationError({"channel": RESELLER_NEEDS_ADDENDUM}, code="addendum_required")
+        raise _invalid("channel", RESELLER_NEEDS_ADDENDUM, "addendum_required")
     if partner and addendum_kind not in Document.ADDENDUM_KINDS:
-        raise ValidationError({"addendum_kind": ADDENDUM_WRONG_KIND}, code="addendum_kind")
+        raise _invalid("addendum_kind", ADDENDUM_WRONG_KIND, "addendum_kind")
     with transaction.atomic():
         csp = CloudServiceProvider(
             name=name.strip(),
@@ -349,11 +355,9 @@ def csp_update(*, actor: Any, csp: CloudServiceProvider, **fields: Any) -> Cloud
             setattr(csp, name, value.strip() if isinstance(value, str) else value)
         if csp.channel == CloudServiceProvider.Channel.PARTNER:
             if not csp.partner_name:
-                raise ValidationError({"partner_name": PARTNER_NEEDS_NAME}, code="partner_name")
+                raise _invalid("partner_name", PARTNER_NEEDS_NAME, "partner_name")
             if not csp_has_addendum(csp):
-                raise ValidationError(
-                    {"channel": RESELLER_NEEDS_ADDENDUM}, code="addendum_required"
-                )
+                raise _invalid("channel", RESELLER_NEEDS_ADDENDUM, "addendum_required")
         else:
             csp.partner_name = ""
         _save(csp)
@@ -386,7 +390,7 @@ def certification_add(
         fields.get("standard") == Certification.Standard.OTHER
         and not (fields.get("standard_other") or "").strip()
     ):
-        raise ValidationError({"standard_other": CERT_OTHER_NEEDS_NAME}, code="other_named")
+        raise _invalid("standard_other", CERT_OTHER_NEEDS_NAME, "other_named")
     with transaction.atomic():
         cert = Certification(csp=csp, **fields)
         _save(cert)
@@ -415,7 +419,7 @@ def certification_update(
         for name, value in fields.items():
             setattr(cert, name, value)
         if cert.standard == Certification.Standard.OTHER and not cert.standard_other.strip():
-            raise ValidationError({"standard_other": CERT_OTHER_NEEDS_NAME}, code="other_named")
+            raise _invalid("standard_other", CERT_OTHER_NEEDS_NAME, "other_named")
         _save(cert)
         record_event(
             actor=actor, action=Action.UPDATE, obj=cert, before=before, after=snapshot(cert)
@@ -536,15 +540,15 @@ def service_set_status(
     after use; the stage itself changes only through the stage actions."""
     _require(actor, "register.edit")
     if not reason.strip():
-        raise ValidationError({"reason": REASON_REQUIRED}, code="reason")
+        raise _invalid("reason", REASON_REQUIRED, "reason")
     with transaction.atomic():
         service = CloudService.objects.select_for_update().get(pk=service.pk)
         if service.status == ServiceStatus.TERMINATED:
-            raise ValidationError({"status": STATUS_AFTER_TERMINATION}, code="terminated")
+            raise _invalid("status", STATUS_AFTER_TERMINATION, "terminated")
         if status == ServiceStatus.CANCELLED and service.stage != Stage.BEFORE_USE:
-            raise ValidationError({"status": CANCEL_ONLY_BEFORE_USE}, code="cancel")
+            raise _invalid("status", CANCEL_ONLY_BEFORE_USE, "cancel")
         if status == ServiceStatus.TERMINATED and service.stage != Stage.AFTER_USE:
-            raise ValidationError({"status": TERMINATE_ONLY_AFTER_USE}, code="terminate")
+            raise _invalid("status", TERMINATE_ONLY_AFTER_USE, "terminate")
         old = service.status
         service.status = status
         _save(service)
@@ -575,7 +579,7 @@ def _location_insert(
         region=location.region,
         role=location.role,
     ).exists():
-        raise ValidationError({"country": LOCATION_DUPLICATE}, code="duplicate")
+        raise _invalid("country", LOCATION_DUPLICATE, "duplicate")
     location.save()
     record_event(actor=actor, action=Action.CREATE, obj=location, after=snapshot(location))
     return location
@@ -594,10 +598,8 @@ def location_add(
     Ch 1.2: the locations decide offshore and which need a data-protection assessment."""
     _require(actor, "register.edit")
     if sub_processor is not None and sub_processor.service_id != service.pk:
-        raise ValidationError(
-            {"sub_processor": SUB_PROCESSOR_OTHER_SERVICE},
-            code="other_service",
-            params={"field": _("Sub-processor")},
+        raise _invalid(
+            "sub_processor", SUB_PROCESSOR_OTHER_SERVICE, "other_service", field=_("Sub-processor")
         )
     with transaction.atomic():
         location = _location_insert(
@@ -634,13 +636,11 @@ def sub_processor_add(
     """A link of the sub-outsourcing chain (委外辦法 §10 II), with its own locations."""
     _require(actor, "register.edit")
     if parent is not None and parent.service_id != service.pk:
-        raise ValidationError(
-            {"parent": SUB_PROCESSOR_OTHER_SERVICE},
-            code="other_service",
-            params={"field": _("Sub-contracted by")},
+        raise _invalid(
+            "parent", SUB_PROCESSOR_OTHER_SERVICE, "other_service", field=_("Sub-contracted by")
         )
     if SubProcessor.objects.filter(service=service, name=name.strip()).exists():
-        raise ValidationError({"name": SUB_PROCESSOR_DUPLICATE}, code="duplicate")
+        raise _invalid("name", SUB_PROCESSOR_DUPLICATE, "duplicate")
     with transaction.atomic():
         sub = SubProcessor(
             service=service,
@@ -665,7 +665,7 @@ def sub_processor_add(
 def sub_processor_remove(*, actor: Any, sub_processor: SubProcessor) -> None:
     _require(actor, "register.edit")
     if sub_processor.children.exists():
-        raise ValidationError({"sub_processor": SUB_PROCESSOR_HAS_CHILDREN}, code="has_children")
+        raise _invalid("sub_processor", SUB_PROCESSOR_HAS_CHILDREN, "has_children")
     with transaction.atomic():
         service = sub_processor.service
         record_event(
@@ -707,16 +707,14 @@ def dependency_add(
     composite availability is computed later (RULES.md §6)."""
     _require(actor, "register.edit")
     if depends_on.pk == service.pk:
-        raise ValidationError({"depends_on": DEPENDENCY_SELF}, code="self")
+        raise _invalid("depends_on", DEPENDENCY_SELF, "self")
     if kind == ServiceDependency.Kind.PARALLEL and not redundancy_group.strip():
-        raise ValidationError({"redundancy_group": DEPENDENCY_GROUP_REQUIRED}, code="group")
+        raise _invalid("redundancy_group", DEPENDENCY_GROUP_REQUIRED, "group")
     with transaction.atomic():
         if ServiceDependency.objects.filter(service=service, depends_on=depends_on).exists():
-            raise ValidationError({"depends_on": DEPENDENCY_DUPLICATE}, code="duplicate")
+            raise _invalid("depends_on", DEPENDENCY_DUPLICATE, "duplicate")
         if _reaches(depends_on, service):
-            raise ValidationError(
-                {"depends_on": DEPENDENCY_CYCLE}, code="cycle", params={"other": depends_on.name}
-            )
+            raise _invalid("depends_on", DEPENDENCY_CYCLE, "cycle", other=depends_on.name)
         dep = ServiceDependency(
             service=service,
             depends_on=depends_on,
@@ -744,25 +742,22 @@ def reliance_save(*, actor: Any, service: CloudService, **fields: Any) -> HeadOf
     _require(actor, "register.edit")
     institution = institution_get()
     if institution is None:
-        raise ValidationError({"institution": NO_INSTITUTION}, code="no_institution")
+        raise _invalid("institution", NO_INSTITUTION, "no_institution")
     # Ch 9.1: 外國銀行在臺分（子）行, the branch by type, the subsidiary by its foreign parent.
     if (
         institution.institution_type != InstitutionType.FOREIGN_BANK_BRANCH
         and not institution.head_office_name
     ):
-        raise ValidationError({"responsible_kind": RELIANCE_ONLY_FOREIGN_BRANCH}, code="not_branch")
+        raise _invalid("responsible_kind", RELIANCE_ONLY_FOREIGN_BRANCH, "not_branch")
     contract = fields.get("head_office_contract")
     if contract is not None and not contract.sub_outsourcing:
-        raise ValidationError(
-            {"head_office_contract": RELIANCE_CONTRACT_NOT_SUB_OUTSOURCING}, code="not_sub"
-        )
+        raise _invalid("head_office_contract", RELIANCE_CONTRACT_NOT_SUB_OUTSOURCING, "not_sub")
     if (
         fields.get("auditor_independent") is not None
         and not (fields.get("auditor_assessment") or "").strip()
     ):
-        raise ValidationError(
-            {"auditor_assessment": RELIANCE_AUDITOR_INDEPENDENCE_NEEDS_ASSESSMENT},
-            code="assessment",
+        raise _invalid(
+            "auditor_assessment", RELIANCE_AUDITOR_INDEPENDENCE_NEEDS_ASSESSMENT, "assessment"
         )
     with transaction.atomic():
         reliance = HeadOfficeReliance.objects.select_for_update().filter(service=service).first()
@@ -822,7 +817,7 @@ def service_rule_inputs(service: CloudService, *, material: bool) -> dict[str, A
     """The profile ``fincloud.rules`` reads for this service (``parse_profile``)."""
     institution = institution_get()
     if institution is None:
-        raise ValidationError({"institution": NO_INSTITUTION}, code="no_institution")
+        raise _invalid("institution", NO_INSTITUTION, "no_institution")
     return {
         "institution_type": institution.institution_type,
         # Ch 9.2 (b): business-licence items or customer information.
@@ -854,29 +849,22 @@ def service_record_classification(
     from fincloud.rules import classify
 
     if classification not in Classification.values:
-        raise ValidationError(
-            {"classification": CLASSIFICATION_UNKNOWN},
-            code="unknown",
-            params={"value": classification},
-        )
+        raise _invalid("classification", CLASSIFICATION_UNKNOWN, "unknown", value=classification)
     if not isinstance(determination, Determination) or determination.pk is None:
-        raise ValidationError(
-            {"determination": CLASSIFICATION_NEEDS_DETERMINATION}, code="determination"
-        )
+        raise _invalid("determination", CLASSIFICATION_NEEDS_DETERMINATION, "determination")
     expected = classify(
         bool(in_scope), bool(offshore), bool(material), service.consumer_finance_system
     ).outcome
     if expected != classification:
-        raise ValidationError(
-            {"classification": CLASSIFICATION_INCONSISTENT},
-            code="inconsistent",
-            params={
-                "value": classification,
-                "in_scope": in_scope,
-                "offshore": offshore,
-                "material": material,
-                "expected": expected,
-            },
+        raise _invalid(
+            "classification",
+            CLASSIFICATION_INCONSISTENT,
+            "inconsistent",
+            value=classification,
+            in_scope=in_scope,
+            offshore=offshore,
+            material=material,
+            expected=expected,
         )
     with transaction.atomic():
         service = CloudService.objects.select_for_update().get(pk=service.pk)
@@ -939,9 +927,9 @@ def service_enter_use(
     from fincloud.workflow.models import ApprovableRecord, State
 
     if not isinstance(assessment, ApprovableRecord) or assessment.pk is None:
-        raise ValidationError({"stage": ENTER_USE_NEEDS_APPROVED_ASSESSMENT}, code="no_assessment")
+        raise _invalid("stage", ENTER_USE_NEEDS_APPROVED_ASSESSMENT, "no_assessment")
     if _assessment_service_id(assessment) != service.pk:
-        raise ValidationError({"stage": ENTER_USE_WRONG_SERVICE}, code="wrong_service")
+        raise _invalid("stage", ENTER_USE_WRONG_SERVICE, "wrong_service")
     with transaction.atomic():
         # Read the state from the database, not from a possibly stale instance.
         approved = (
@@ -950,18 +938,14 @@ def service_enter_use(
             .exists()
         )
         if not approved:
-            raise ValidationError(
-                {"stage": ENTER_USE_NEEDS_APPROVED_ASSESSMENT}, code="not_approved"
-            )
+            raise _invalid("stage", ENTER_USE_NEEDS_APPROVED_ASSESSMENT, "not_approved")
         service = CloudService.objects.select_for_update().get(pk=service.pk)
         if service.stage == Stage.AFTER_USE:
-            raise ValidationError(
-                {"stage": ENTER_USE_WRONG_STAGE},
-                code="stage",
-                params={"stage": service.get_stage_display()},
+            raise _invalid(
+                "stage", ENTER_USE_WRONG_STAGE, "stage", stage=service.get_stage_display()
             )
         if service.status == ServiceStatus.CANCELLED:
-            raise ValidationError({"status": ENTER_USE_CANCELLED}, code="cancelled")
+            raise _invalid("status", ENTER_USE_CANCELLED, "cancelled")
         before = snapshot(service, ["stage", "use_approval_id", "started_on"])
         service.stage = Stage.IN_USE
         service.use_approval_type = ContentType.objects.get_for_model(assessment)
@@ -991,11 +975,11 @@ def service_leave_use(
     """In use -> after use (Annex 2 使用後: data deletion, service/data transfer follow)."""
     _require(actor, "register.edit")
     if not reason.strip():
-        raise ValidationError({"reason": REASON_REQUIRED}, code="reason")
+        raise _invalid("reason", REASON_REQUIRED, "reason")
     with transaction.atomic():
         service = CloudService.objects.select_for_update().get(pk=service.pk)
         if service.stage != Stage.IN_USE:
-            raise ValidationError({"stage": LEAVE_USE_NOT_IN_USE}, code="stage")
+            raise _invalid("stage", LEAVE_USE_NOT_IN_USE, "stage")
         service.stage = Stage.AFTER_USE
         service.ended_on = ended_on or timezone.localdate()
         service.save(update_fields=["stage", "ended_on", "updated_at"])
@@ -1012,6 +996,57 @@ def service_leave_use(
     return service
 
 
+AFTER_USE_NEEDS_APPROVED_RECORD = _(
+    "Stage: a service moves to “after use” on an approved record of its data deletion (Ch 8.5)."
+)
+AFTER_USE_WRONG_SERVICE = _("Stage: the approved deletion record belongs to another service.")
+
+
+def service_enter_after_use(
+    *, service: CloudService, actor: Any, record: Any, ended_on: dt.date | None = None
+) -> CloudService:
+    """In use -> after use on an approved record of the exit's data deletion (Annex 2 使用後;
+    the resilience app calls this from the approval hook of its deletion record). As with
+    ``service_enter_use``, the approval is the authority: the approver needs no register.edit."""
+    from fincloud.workflow.models import ApprovableRecord, State
+
+    if not isinstance(record, ApprovableRecord) or record.pk is None:
+        raise _invalid("stage", AFTER_USE_NEEDS_APPROVED_RECORD, "no_record")
+    if _assessment_service_id(record) != service.pk:
+        raise _invalid("stage", AFTER_USE_WRONG_SERVICE, "wrong_service")
+    with transaction.atomic():
+        approved = type(record)._default_manager.filter(pk=record.pk, state=State.APPROVED).exists()
+        if not approved:
+            raise _invalid("stage", AFTER_USE_NEEDS_APPROVED_RECORD, "not_approved")
+        service = CloudService.objects.select_for_update().get(pk=service.pk)
+        if service.stage == Stage.AFTER_USE:
+            # The governance unit already ended the use (service_leave_use); the deletion
+            # record completes the exit and is kept on the service's trail.
+            record_event(
+                actor=actor,
+                action=Action.UPDATE,
+                obj=service,
+                changes={"deletion_record": [None, str(getattr(record, "code", record.pk))]},
+            )
+            return service
+        if service.stage != Stage.IN_USE:
+            raise _invalid("stage", LEAVE_USE_NOT_IN_USE, "stage")
+        service.stage = Stage.AFTER_USE
+        service.ended_on = ended_on or timezone.localdate()
+        service.save(update_fields=["stage", "ended_on", "updated_at"])
+        record_event(
+            actor=actor,
+            action=Action.UPDATE,
+            obj=service,
+            changes={
+                "stage": [Stage.IN_USE, Stage.AFTER_USE],
+                "ended_on": [None, service.ended_on.isoformat()],
+                "deletion_record": [None, str(getattr(record, "code", record.pk))],
+            },
+        )
+    return service
+
+
 # -- contracts and documents -----------------------------------------------------------------
 
 
@@ -1023,16 +1058,14 @@ def _notice_deadline(document: Document) -> dt.date | None:
 
 def _check_document(document: Document, services: Iterable[CloudService]) -> None:
     if document.notice_period_days and not document.expiry_date:
-        raise ValidationError({"expiry_date": DOCUMENT_NOTICE_NEEDS_EXPIRY}, code="notice")
+        raise _invalid("expiry_date", DOCUMENT_NOTICE_NEEDS_EXPIRY, "notice")
     if document.auto_renewal and not document.expiry_date:
-        raise ValidationError({"expiry_date": DOCUMENT_RENEWAL_NEEDS_EXPIRY}, code="renewal")
+        raise _invalid("expiry_date", DOCUMENT_RENEWAL_NEEDS_EXPIRY, "renewal")
     if document.csp_id is not None and not document.sub_outsourcing:
         for service in services:
             if service.csp_id != document.csp_id:
-                raise ValidationError(
-                    {"services": DOCUMENT_CSP_MISMATCH},
-                    code="csp_mismatch",
-                    params={"service": service.name},
+                raise _invalid(
+                    "services", DOCUMENT_CSP_MISMATCH, "csp_mismatch", service=service.name
                 )
 
 
