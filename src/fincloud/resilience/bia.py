@@ -387,3 +387,16 @@ def check_composite(
         explanation_zh=(zh, *result.explanation_zh[:1]),
         explanation_en=(en, *result.explanation_en[:1]),
     )
+
+
+def composite_unavailable(*, process: str, error: CompositeInputError) -> Determination:
+    """The composite check's result when the graph cannot be evaluated (a cycle, or a service
+    without an availability figure): no verdict, and the reason."""
+    return Determination(
+        kind="bia_composite",
+        inputs={"process": process, "error": error.code, "names": error.names},
+        outcome={"composite_percent": None, "below_target": None, "error": error.code},
+        citations=(SLA_COMPOSITE, BIA_RESOURCES),
+        explanation_zh=(error.zh,),
+        explanation_en=(error.en,),
+    )
