@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from paths import REPO_ROOT, SHARED  # noqa: F401  (REPO_ROOT re-exported for older imports)
 
 
@@ -33,9 +34,9 @@ def manual_path(shared_dir: Path) -> Path:
 def personas(db):
     """One signed-up person per role, each in their own unit; the approver may approve for
     every unit except the auditor's (to prove the unit-scope rule)."""
-    from factories import UnitFactory, persona
-
     from fincloud.people.roles import Role
+
+    from factories import UnitFactory, persona
 
     people = {role.value: persona(role) for role in Role}
     people["nobody"] = persona(None)

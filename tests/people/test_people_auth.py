@@ -6,12 +6,13 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import identify_hasher
 from django.core.exceptions import ValidationError
-from factories import PASSWORD, persona
 
 from fincloud.auditlog.models import AuditEvent
 from fincloud.people.models import LoginAttempt
 from fincloud.people.roles import Role
 from fincloud.people.services import user_create
+
+from factories import PASSWORD, persona
 
 pytestmark = pytest.mark.django_db
 SIGN_IN = "/people/sign-in"
