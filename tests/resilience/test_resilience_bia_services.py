@@ -37,9 +37,7 @@ def service(personas):
 def test_rto_over_mtpd_is_refused_on_both_fields_and_nothing_is_saved(personas, service):
     events = AuditEvent.objects.count()
     with pytest.raises(ValidationError) as exc:
-        services.bia_create(
-            actor=personas["risk"], service=service, **{**BASE, "rto_minutes": 300}
-        )
+        services.bia_create(actor=personas["risk"], service=service, **{**BASE, "rto_minutes": 300})
     errors = exc.value.message_dict
     assert set(errors) == {"rto_minutes", "mtpd_minutes"}
     message = errors["rto_minutes"][0]
@@ -59,7 +57,9 @@ def test_an_update_over_the_mtpd_is_refused_and_leaves_the_record(personas, serv
 
 
 def test_the_form_names_both_fields(personas, service):
-    form = BiaForm(data={**BASE, "rto_minutes": 300, "service": service.code, "sla_period": "month"})
+    form = BiaForm(
+        data={**BASE, "rto_minutes": 300, "service": service.code, "sla_period": "month"}
+    )
     assert not form.is_valid()
     assert "RTO (300 minutes)" in form.errors["rto_minutes"][0]
     assert "MTPD (240 minutes)" in form.errors["mtpd_minutes"][0]
@@ -67,7 +67,7 @@ def test_the_form_names_both_fields(personas, service):
 
 
 def test_only_holders_of_the_capability_write(personas, service):
-    with pytest.raises(ValidationError, match="resilience.edit"):
+    with pytest.raises(ValidationError, match=r"resilience\.edit"):
         services.bia_create(actor=personas["legal"], service=service, **BASE)
 
 
