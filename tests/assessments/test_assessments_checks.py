@@ -52,7 +52,8 @@ def test_warning_window_is_configurable():
     ("state", "problems"),
     [
         (RowState("10.I.1", ""), ("unjudged",)),
-        (RowState("10.I.1", "compliant"), ()),
+        (RowState("10.I.1", "compliant"), ("compliant_without_document",)),
+        (RowState("10.I.1", "compliant", documents=2), ()),
         (RowState("10.I.6", "not_applicable"), ("na_without_reason",)),
         (RowState("10.I.6", "not_applicable", na_reason="  "), ("na_without_reason",)),
         (RowState("10.I.6", "not_applicable", na_reason="SaaS: no staff on site"), ()),
@@ -83,8 +84,14 @@ def test_warning_window_is_configurable():
             ),
             (),
         ),
-        (RowState("19.3", "compliant", tailored=True), ("tailored_without_reason",)),
-        (RowState("19.3", "compliant", tailored=True, tailoring_reason="SaaS split"), ()),
+        (
+            RowState("19.3", "compliant", tailored=True, documents=1),
+            ("tailored_without_reason",),
+        ),
+        (
+            RowState("19.3", "compliant", tailored=True, tailoring_reason="SaaS", documents=1),
+            (),
+        ),
     ],
 )
 def test_contract_row_problems(state, problems):

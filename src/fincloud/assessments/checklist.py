@@ -184,3 +184,8 @@ def contract_row_node(row: str, catalog: Catalog | None = None) -> Node:
 def node_letter(node: Node) -> str:
     """The item's letter or number as the manual prints it: "ch3.1.g" -> "g"."""
     return node.id.rsplit(".", 1)[-1]
+
+
+def letter_of(node_id: str) -> str:
+    """The letter or number at the end of a catalog id: "ch3.1.g" -> "g"."""
+    return node_id.rsplit(".", 1)[-1]

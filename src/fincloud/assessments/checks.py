@@ -54,10 +54,13 @@ class RowState:
     complete_measures: int = 0
     tailored: bool = False
     tailoring_reason: str = ""
+    # Stored contract documents linked as covering the row.
+    documents: int = 0
 
 
 RowProblem = Literal[
     "unjudged",
+    "compliant_without_document",
     "na_without_reason",
     "nc_without_impact",
     "nc_without_measure",
@@ -76,6 +79,9 @@ def row_problems(state: RowState) -> tuple[RowProblem, ...]:
     problems: list[RowProblem] = []
     if state.judgement == "":
         problems.append("unjudged")
+    elif state.judgement == "compliant" and state.documents == 0:
+        # Annex 4 names, per row, the documents that cover it; a 符合 needs at least one.
+        problems.append("compliant_without_document")
     elif state.judgement == "not_applicable" and not state.na_reason.strip():
         problems.append("na_without_reason")
     elif state.judgement == "not_compliant":

@@ -1,2 +1,70 @@
+from django.urls import path
+
+from fincloud.assessments import views
+
 app_name = "assessments"
-urlpatterns: list = []
+A = "<uuid:code>/"
+urlpatterns = [
+    path("", views.assessment_list, name="list"),
+    path("start", views.assessment_start, name="start"),
+    path("settings/", views.settings_page, name="settings"),
+    path("settings/matrix", views.matrix_edit, name="matrix_edit"),
+    path("settings/thresholds", views.thresholds_edit, name="thresholds_edit"),
+    path("settings/filing-items", views.institution_filing_add, name="institution_filing_add"),
+    path(
+        "settings/filing-items/<uuid:item>/retire",
+        views.institution_filing_retire,
+        name="institution_filing_retire",
+    ),
+    path("comparisons/", views.comparison_list, name="comparison_list"),
+    path("comparisons/new", views.comparison_create, name="comparison_create"),
+    path("comparisons/<uuid:code>/", views.comparison_detail, name="comparison_detail"),
+    path(
+        "comparisons/<uuid:code>/vendors", views.comparison_vendor_add, name="comparison_vendor_add"
+    ),
+    path(
+        "comparisons/<uuid:code>/cells/<uuid:vendor>/<str:row>",
+        views.comparison_cell,
+        name="comparison_cell",
+    ),
+    path(A, views.assessment_detail, name="detail"),
+    path(A + "do/<str:action>", views.assessment_transition, name="transition"),
+    path(A + "new-version", views.assessment_new_version, name="new_version"),
+    path(A + "suitability", views.suitability, name="suitability"),
+    path(A + "suitability/edit", views.suitability_edit, name="suitability_edit"),
+    path(A + "scope", views.scope, name="scope"),
+    path(A + "evaluate", views.evaluate, name="evaluate"),
+    path(A + "materiality", views.materiality, name="materiality"),
+    path(A + "materiality/factors", views.materiality_factors, name="materiality_factors"),
+    path(A + "materiality/judge", views.materiality_judge, name="materiality_judge"),
+    path(A + "risks", views.risks, name="risks"),
+    path(A + "risks/new", views.risk_add, name="risk_add"),
+    path(A + "risks/<uuid:risk>", views.risk_edit, name="risk_edit"),
+    path(A + "risks/<uuid:risk>/remove", views.risk_remove, name="risk_remove"),
+    path(A + "locations", views.locations, name="locations"),
+    path(A + "locations/terms", views.location_terms, name="location_terms"),
+    path(A + "locations/<uuid:review>", views.location_review, name="location_review"),
+    path(A + "due-diligence", views.due_diligence, name="due_diligence"),
+    path(A + "due-diligence/depth", views.due_diligence_depth, name="due_diligence_depth"),
+    path(A + "due-diligence/no-incident", views.no_incident, name="no_incident"),
+    path(A + "due-diligence/<uuid:answer>", views.due_diligence_item, name="due_diligence_item"),
+    path(
+        A + "due-diligence/<uuid:answer>/upload",
+        views.due_diligence_upload,
+        name="due_diligence_upload",
+    ),
+    path(A + "contract", views.contract, name="contract"),
+    path(A + "contract/compare", views.comparison_from_assessment, name="compare_from"),
+    path(A + "contract/<uuid:row>", views.contract_row, name="contract_row"),
+    path(A + "contract/<uuid:row>/measures", views.measure_add, name="measure_add"),
+    path(A + "measures/<uuid:measure>/remove", views.measure_remove, name="measure_remove"),
+    path(A + "checklist/<uuid:answer>", views.checklist_item, name="checklist_item"),
+    path(A + "checklist/<uuid:answer>/upload", views.checklist_upload, name="checklist_upload"),
+    path(A + "filing", views.filing, name="filing"),
+    path(A + "filing/add", views.filing_add, name="filing_add"),
+    path(A + "filing/ready", views.filing_ready, name="filing_ready"),
+    path(A + "filing/filed", views.filing_filed, name="filing_filed"),
+    path(A + "filing/approved", views.filing_approved, name="filing_approved"),
+    path(A + "filing/<uuid:item>", views.filing_item, name="filing_item"),
+    path(A + "filing/<uuid:item>/upload", views.filing_upload, name="filing_upload"),
+]
