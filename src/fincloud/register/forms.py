@@ -73,6 +73,9 @@ class InstitutionForm(forms.ModelForm):
 
 
 class CSPForm(forms.ModelForm):
+    website = forms.URLField(label=_("Website"), required=False, assume_scheme="https")
+    status_page_url = forms.URLField(label=_("Status page"), required=False, assume_scheme="https")
+
     class Meta:
         model = CloudServiceProvider
         fields = [
