@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "fincloud.resilience",
     "fincloud.privacy",
     "fincloud.reports",
+    "fincloud.api",
 ]
 
 MIDDLEWARE = [

@@ -19,4 +19,5 @@ urlpatterns = [
     path("resilience/", include("fincloud.resilience.urls")),
     path("privacy/", include("fincloud.privacy.urls")),
     path("reports/", include("fincloud.reports.urls")),
+    path("api/v1/", include("fincloud.api.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Models of the api app (personal API tokens)."""
