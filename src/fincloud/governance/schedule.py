@@ -72,17 +72,18 @@ class UpdateState:
 
 def policy_update_state(
     *,
-    review_on: dt.date | None,
+    review_at: dt.date | None,
     update_needed: bool,
     update_due: dt.date | None,
-    latest_approved_on: dt.date | None,
+    latest_approved_at: dt.date | None,
     today: dt.date,
 ) -> UpdateState:
-    """A review that found an update needed stays pending until a version approved on or after
-    the review's date exists; it is overdue after the date the reviewer set."""
-    if review_on is None or not update_needed:
+    """A review that found an update needed stays pending until a version of the policy is
+    approved after the review was recorded; it is overdue after the date the reviewer set.
+    ``review_at`` and ``latest_approved_at`` are both dates or both datetimes."""
+    if review_at is None or not update_needed:
         return UpdateState(False, None, Status.NONE)
-    if latest_approved_on is not None and latest_approved_on >= review_on:
+    if latest_approved_at is not None and latest_approved_at > review_at:
         return UpdateState(False, update_due, Status.NONE)
     return UpdateState(True, update_due, status_for(update_due, today))
 

@@ -148,10 +148,10 @@ def policy_status(on: dt.date | None = None) -> PolicyStatus:
         interval_months=manual.review_interval_months(),
     )
     update = schedule.policy_update_state(
-        review_on=last.reviewed_on if last else None,
+        review_at=last.recorded_at if last else None,
         update_needed=bool(last and last.update_needed),
         update_due=last.update_due if last else None,
-        latest_approved_on=_local(current.decided_at) if current else None,
+        latest_approved_at=current.decided_at if current else None,
         today=on,
     )
     return PolicyStatus(current, open_draft(CloudPolicy), last, review, update)

@@ -176,25 +176,26 @@ def _require(actor: Any, capability: str) -> None:
         raise ValidationError(NO_PERMISSION, code="permission", params={"capability": capability})
 
 
-def _error(field: str, message: Any, code: str, **params: Any) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code, params=params or None)})
+def _error(name: str, message: Any, code: str, **params: Any) -> ValidationError:
+    """A refusal naming the field (``name``); ``params`` fill the message."""
+    return ValidationError({name: ValidationError(message, code=code, params=params or None)})
 
 
-def _not_future(field: str, label: str, value: dt.date | None) -> None:
+def _not_future(name: str, label: str, value: dt.date | None) -> None:
     if value is not None and value > today():
-        raise _error(field, NOT_IN_FUTURE, "future", field=label)
+        raise _error(name, NOT_IN_FUTURE, "future", field=label)
 
 
-def _required_text(field: str, label: str, value: str) -> str:
+def _required_text(name: str, label: str, value: str) -> str:
     value = (value or "").strip()
     if not value:
-        raise _error(field, REQUIRED, "required", field=label)
+        raise _error(name, REQUIRED, "required", field=label)
     return value
 
 
-def _active_person(field: str, label: str, person: Any) -> None:
+def _active_person(name: str, label: str, person: Any) -> None:
     if person is None or not person.is_active:
-        raise _error(field, PERSON_INACTIVE, "inactive", field=label, person=str(person))
+        raise _error(name, PERSON_INACTIVE, "inactive", field=label, person=str(person))
 
 
 def _actor_unit(actor: Any) -> Any:
@@ -213,6 +214,14 @@ def _update(obj: models.Model, actor: Any, before: dict[str, Any]) -> None:
     obj.full_clean()
     obj.save()
     record_event(actor=actor, action=Action.UPDATE, obj=obj, before=before, after=snapshot(obj))
+
+
+def _locked_editable(record: R) -> R:
+    """The record re-read under a row lock, refused unless it is still a draft or rejected
+    (the caller's copy may be stale: another request may have submitted it meanwhile)."""
+    fresh = type(record)._default_manager.select_for_update().get(pk=record.pk)
+    ensure_editable(fresh)
+    return fresh
 
 
 def _no_open_draft(model: type[ApprovableRecord], **filters: Any) -> None:
@@ -384,7 +393,7 @@ def policy_update(
 ) -> CloudPolicy:
     _require(actor, "governance.edit")
     with transaction.atomic():
-        ensure_editable(policy)
+        policy = _locked_editable(policy)
         before = snapshot(policy)
         policy.title, policy.summary = title.strip(), summary.strip()
         policy.effective_date = effective_date
@@ -398,7 +407,7 @@ def policy_attach(
     """Attach (or revise) the policy document of a version still being prepared."""
     _require(actor, "governance.edit")
     with transaction.atomic():
-        ensure_editable(policy)
+        policy = _locked_editable(policy)
         existing = evidence_for(policy)
         if existing:
             return evidence_new_revision(
@@ -775,7 +784,7 @@ def matrix_update(
 ) -> ResponsibilityMatrix:
     _require(actor, "governance.edit")
     with transaction.atomic():
-        ensure_editable(matrix)
+        matrix = _locked_editable(matrix)
         before = snapshot(matrix)
         matrix.title, matrix.note = title.strip(), note.strip()
         matrix.cells = _matrix_clean_cells(cells)
@@ -815,10 +824,12 @@ def matrix_new_version(*, actor: Any, matrix: ResponsibilityMatrix) -> Responsib
 
 def matrix_submit(*, actor: Any, matrix: ResponsibilityMatrix) -> ResponsibilityMatrix:
     _require(actor, "governance.edit")
-    problems = matrix_problem_messages(matrix)
-    if problems:
-        raise WorkflowError(problems, code="incomplete")
-    return record_submit(record=matrix, actor=actor)
+    with transaction.atomic():
+        matrix = ResponsibilityMatrix.objects.select_for_update().get(pk=matrix.pk)
+        problems = matrix_problem_messages(matrix)
+        if problems:
+            raise WorkflowError(problems, code="incomplete")
+        return record_submit(record=matrix, actor=actor)
 
 
 # === 3. Segregation of duties =============================================================
@@ -1129,7 +1140,7 @@ def mechanism_update(*, actor: Any, record: Mechanism, **fields: Any) -> Mechani
     _require(actor, "governance.edit")
     values = _mechanism_fields(mechanism_kind_of(record), fields)
     with transaction.atomic():
-        ensure_editable(record)
+        record = _locked_editable(record)
         before = snapshot(record)
         for key, value in values.items():
             setattr(record, key, value)
@@ -1159,10 +1170,12 @@ def mechanism_problem_messages(record: Mechanism) -> list[str]:
 
 def mechanism_submit(*, actor: Any, record: Mechanism) -> Mechanism:
     _require(actor, "governance.edit")
-    problems = mechanism_problem_messages(record)
-    if problems:
-        raise WorkflowError(problems, code="incomplete")
-    return record_submit(record=record, actor=actor)
+    with transaction.atomic():
+        record = type(record)._default_manager.select_for_update().get(pk=record.pk)
+        problems = mechanism_problem_messages(record)
+        if problems:
+            raise WorkflowError(problems, code="incomplete")
+        return record_submit(record=record, actor=actor)
 
 
 def mechanism_new_version(*, actor: Any, record: Mechanism) -> Mechanism:
