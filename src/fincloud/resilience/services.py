@@ -977,6 +977,7 @@ def plan_uncovered(plan: ContinuityPlan) -> list[str]:
 
 def plan_submit(*, actor: Any, plan: ContinuityPlan) -> ContinuityPlan:
     """Submit for management's approval (Ch 8.3 (c)) once every event type is answered."""
+    plan = ContinuityPlan.objects.get(pk=plan.pk)
     missing = plan_uncovered(plan)
     if missing:
         raise WorkflowError(
@@ -1326,6 +1327,7 @@ def exit_plan_unanswered(plan: ExitPlan) -> list[str]:
 
 
 def exit_plan_submit(*, actor: Any, plan: ExitPlan) -> ExitPlan:
+    plan = ExitPlan.objects.get(pk=plan.pk)
     missing = exit_plan_unanswered(plan)
     if missing:
         raise WorkflowError(
@@ -1573,6 +1575,7 @@ def deletion_problems(record: DeletionRecord) -> list[ValidationError]:
 
 
 def deletion_submit(*, actor: Any, record: DeletionRecord) -> DeletionRecord:
+    record = DeletionRecord.objects.select_related("execution").get(pk=record.pk)
     problems = deletion_problems(record)
     if problems:
         first = problems[0]
