@@ -22,6 +22,8 @@ ACCEPTED: dict[str, tuple[str, bytes | None]] = {
     ".png": ("image/png", b"\x89PNG\r\n\x1a\n"),
     ".jpg": ("image/jpeg", b"\xff\xd8\xff"),
     ".jpeg": ("image/jpeg", b"\xff\xd8\xff"),
+    # Data extracts for de-identification jobs (fincloud.privacy): Parquet files start "PAR1".
+    ".parquet": ("application/vnd.apache.parquet", b"PAR1"),
     # Text formats: UTF-8 (or UTF-8 with BOM) text without NUL bytes.
     ".csv": ("text/csv", None),
     ".txt": ("text/plain", None),
