@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from django.utils.translation import get_language
-from django.utils.translation import gettext as _g
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from fincloud.catalog import Node
@@ -49,7 +48,7 @@ def item_letter(node_id: str) -> str:
 
 def activity_label(activity: str) -> str:
     subject, _sep, verb = activity.partition(".")
-    return _g("%(verb)s %(subject)s") % {
+    return gettext("%(verb)s %(subject)s") % {
         "verb": VERBS.get(verb, verb),
         "subject": SUBJECTS.get(subject, subject),
     }
@@ -80,7 +79,7 @@ def short_duty(node: Node) -> str:
 
 def group_label(group_id: str) -> str:
     if not group_id:
-        return _g("Not mapped")
+        return gettext("Not mapped")
     return node_text(group_id)
 
 
@@ -93,8 +92,8 @@ def topic_choices() -> list[tuple[str, str]]:
     """Everything a course may cover: the audience topics and the table's stage cells."""
     cat = manual.catalog()
     out = [
-        ("ch4.1.d", _g("All staff: IT security awareness (Ch 4.1 (d))")),
-        ("ch4.1.a", _g("Board: cloud risk awareness (Ch 4.1 (a))")),
+        ("ch4.1.d", gettext("All staff: IT security awareness (Ch 4.1 (d))")),
+        ("ch4.1.a", gettext("Board: cloud risk awareness (Ch 4.1 (a))")),
     ]
     for group in manual.training_table().groups:
         name = node_text(cat.get(group.id))
