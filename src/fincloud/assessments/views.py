@@ -15,7 +15,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -87,21 +87,21 @@ def _editable(assessment: Assessment) -> bool:
 
 
 TABS = [
-    ("detail", "Overview"),
-    ("suitability", "Suitability"),
-    ("scope", "Scope and classification"),
-    ("materiality", "Materiality"),
-    ("risks", "Risk assessment"),
-    ("locations", "Locations"),
-    ("due_diligence", "Due diligence"),
-    ("contract", "Contract checklist"),
-    ("filing", "Regulator filing"),
+    ("detail", gettext_lazy("Overview")),
+    ("suitability", gettext_lazy("Suitability")),
+    ("scope", gettext_lazy("Scope and classification")),
+    ("materiality", gettext_lazy("Materiality")),
+    ("risks", gettext_lazy("Risk assessment")),
+    ("locations", gettext_lazy("Locations")),
+    ("due_diligence", gettext_lazy("Due diligence")),
+    ("contract", gettext_lazy("Contract checklist")),
+    ("filing", gettext_lazy("Regulator filing")),
 ]
 
 
 def _base(request: HttpRequest, assessment: Assessment, tab: str, **extra: Any) -> dict[str, Any]:
     tabs = [
-        (name, _(label), reverse(f"assessments:{name}", kwargs={"code": assessment.code}))
+        (name, str(label), reverse(f"assessments:{name}", kwargs={"code": assessment.code}))
         for name, label in TABS
     ]
     label = dict(TABS)[tab]
@@ -110,7 +110,7 @@ def _base(request: HttpRequest, assessment: Assessment, tab: str, **extra: Any) 
         (str(assessment), reverse("assessments:detail", kwargs={"code": assessment.code})),
     ]
     if tab != "detail":
-        crumbs.append((_(label), None))
+        crumbs.append((str(label), None))
     else:
         crumbs[-1] = (str(assessment), None)
     return {
@@ -379,13 +379,13 @@ DET_ORDER = (
     "materiality",
 )
 DET_TITLES = {
-    "scope": "Scope (Ch 9.2)",
-    "locations": "Offshore and locations (Ch 1.2)",
-    "classification": "Classification (Ch 7.1)",
-    "regulator_approval": "Regulator's approval (委外辦法 §18 I)",
-    "audit_cadence": "Audit cadence (Ch 7.1)",
-    "contract_rows": "Annex 3 rows that apply",
-    "materiality": "Materiality proposal and judgement (Ch 2.2)",
+    "scope": gettext_lazy("Scope (Ch 9.2)"),
+    "locations": gettext_lazy("Offshore and locations (Ch 1.2)"),
+    "classification": gettext_lazy("Classification (Ch 7.1)"),
+    "regulator_approval": gettext_lazy("Regulator's approval (委外辦法 §18 I)"),
+    "audit_cadence": gettext_lazy("Audit cadence (Ch 7.1)"),
+    "contract_rows": gettext_lazy("Annex 3 rows that apply"),
+    "materiality": gettext_lazy("Materiality proposal and judgement (Ch 2.2)"),
 }
 
 
@@ -394,7 +394,7 @@ DET_TITLES = {
 def scope(request: HttpRequest, code: Any) -> HttpResponse:
     assessment = get_assessment_for_user(request, code)
     dets = current_determinations(assessment)
-    cards = [(_(DET_TITLES[k]), dets[k]) for k in DET_ORDER if k in dets]
+    cards = [(str(DET_TITLES[k]), dets[k]) for k in DET_ORDER if k in dets]
     return render(
         request,
         "assessments/scope.html",
@@ -1438,6 +1438,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             "impacts": [(im, matrix.impact_label(im, lang)) for im in range(1, 6)],
             "accept_label": rating_label(matrix.accept_up_to, lang),
             "settings_row": services.settings_get(),
+            "threshold_facts": _threshold_facts(services.settings_get()),
             "faq": sorted(services.faq_countries()),
             "mechanism": checklist.risk_mechanism(),
             "filing_items": InstitutionFilingItem.objects.filter(active=True),
@@ -1448,6 +1449,22 @@ def settings_page(request: HttpRequest) -> HttpResponse:
             "crumbs": [(_("Risk matrix and thresholds"), None)],
         },
     )
+
+
+def _threshold_facts(row: Any) -> list[tuple[Any, Any]]:
+    names = [
+        ("services_increase", "+"),
+        ("data_growth_percent", "%"),
+        ("spend_growth_percent", "%"),
+        ("reevaluation_due_days", ""),
+        ("certificate_warning_days", ""),
+    ]
+    out = []
+    for name, unit in names:
+        value = getattr(row, name)
+        text = f"+{value}" if unit == "+" else f"{value}{unit}"
+        out.append((row._meta.get_field(name).verbose_name, text))
+    return out
 
 
 @require_http_methods(["GET", "POST"])
