@@ -162,6 +162,7 @@ class Readiness:
     checklist: list[ChecklistRow] = field(default_factory=list)
     classification: str | None = None
     in_scope: bool | None = None
+    determinations: dict[str, Any] = field(default_factory=dict)
 
     def section_ok(self, section: str) -> bool:
         return not any(p.section == section for p in self.blockers)
@@ -209,6 +210,7 @@ def readiness(  # noqa: PLR0912, PLR0915 - one pass over the sections, in order
 
     # Scope and classification (RULES.md §1, §2).
     dets = current_determinations(assessment)
+    report.determinations = dets
     scope = dets.get("scope")
     cls = dets.get("classification")
     locs = dets.get("locations")

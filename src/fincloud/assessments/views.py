@@ -240,7 +240,7 @@ def assessment_detail(request: HttpRequest, code: Any) -> HttpResponse:
         .only("code", "version", "state", "prepared_at")
         .order_by("-version")
     )
-    dets = current_determinations(assessment)
+    dets = report.determinations
     return render(
         request,
         "assessments/detail.html",
