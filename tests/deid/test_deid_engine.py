@@ -193,6 +193,15 @@ def test_policy_naming_a_missing_column(customers_csv: Path, tmp_path: Path) -> 
     assert_nothing_written(tmp_path, set())
 
 
+def test_check_policy_against_a_header() -> None:
+    from fincloud.deid.engine import check_policy
+
+    policy = make_policy({"balance": {"technique": "swap", "within": ["branch"]}})
+    check_policy(make_policy({"balance": {"technique": "round", "base": 10}}), ["balance"])
+    with pytest.raises(MissingColumnError, match=r"swap within\): column 'branch'"):
+        check_policy(policy, ["balance", "city"])
+
+
 def test_missing_key_names_the_key_and_where_it_may_come_from(
     customers_csv: Path, tmp_path: Path
 ) -> None:

@@ -111,6 +111,13 @@ def _validate_against_input(policy: Policy, columns: list[str], source: str) -> 
         raise MissingColumnError(policy.search.sensitive, "policy search.sensitive", columns)
 
 
+def check_policy(policy: Policy, columns: list[str]) -> None:
+    """Raise `MissingColumnError` when the policy names a column the input lacks (in
+    `columns:`, in a technique's parameters, in `table:` or `search:`): for forms and previews
+    that check a policy against a file's header before running it."""
+    _validate_against_input(policy, columns, "input")
+
+
 def _needs_whole_table(policy: Policy) -> bool:
     if any(step.needs_whole_table() for step in policy.table):
         return True
