@@ -224,7 +224,9 @@ class Assessment(ApprovableRecord):
     materiality_judged_at = models.DateTimeField(_("judged at"), null=True, blank=True)
     # The scale of outsourcing to the CSP and the nature of the work at the judgement (Ch 2.2).
     exposure_snapshot = models.JSONField(_("exposure at the judgement"), default=dict, blank=True)
-    nature_snapshot = models.JSONField(_("nature of the work at the judgement"), default=dict)
+    nature_snapshot = models.JSONField(
+        _("nature of the work at the judgement"), default=dict, blank=True
+    )
 
     # Ch 3.1: depth chosen by risk, recorded with its reason.
     due_diligence_depth = models.CharField(
