@@ -66,10 +66,16 @@ def _pdf(title: str) -> Any:
 
 
 SUITABILITY = {
-    "suitability_business": "理財客戶關係管理，支援理專服務流程；非核心帳務，中斷時可暫以分行作業替代。",
-    "suitability_technical": "標準化 SaaS，以 SSO 整合行內身分管理，每日批次與核心系統交換客戶往來摘要。",
+    "suitability_business": (
+        "理財客戶關係管理，支援理專服務流程；非核心帳務，中斷時可暫以分行作業替代。"
+    ),
+    "suitability_technical": (
+        "標準化 SaaS，以 SSO 整合行內身分管理，每日批次與核心系統交換客戶往來摘要。"
+    ),
     "suitability_financial": "五年總持有成本較自建低約三成；無須地端硬體汰換。",
-    "suitability_csp": "日本市占前三之 CRM 業者，具金融業客戶案例、ISO 27001 與 SOC 2 Type II 報告。",
+    "suitability_csp": (
+        "日本市占前三之 CRM 業者，具金融業客戶案例、ISO 27001 與 SOC 2 Type II 報告。"
+    ),
     "migration_path": "replace",
     "migration_reason": "現行自建 CRM 將退役，由 SaaS 取代；不保留舊系統客製功能。",
     "multi_cloud": "單一 SaaS；集中度以本行對 Sakura 之總支出監控，退場計畫涵蓋替代業者。",
