@@ -56,3 +56,13 @@ def credit_upload(credit_frame: pl.DataFrame):  # type: ignore[no-untyped-def]
         return SimpleUploadedFile(name, csv_bytes(credit_frame), content_type="text/csv")
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def english() -> object:
+    """Service messages in English (the source strings) so tests can quote them; the pages
+    are requested in each language by the view and end-to-end tests."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from fincloud.evidence.forms import upload_help
+from fincloud.evidence.services import max_bytes
 from fincloud.privacy import policies, services
 from fincloud.privacy.models import Encoding, MarketingDeletion, OutputFormat, Separator
 
@@ -135,7 +136,9 @@ class JobForm(PolicyFields):
 
         field = cast(forms.ModelChoiceField, self.fields["cloud_service"])
         field.queryset = CloudService.objects.select_related("csp").order_by("name")
-        self.fields["source_file"].help_text = upload_help()
+        self.fields["source_file"].help_text = str(
+            _("CSV (UTF-8 or Big5), XLSX (first sheet) or Parquet; at most %(limit)s MB.")
+        ) % {"limit": max_bytes() // (1024 * 1024)}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -122,6 +122,7 @@ class Test:
 class RiskView:
     quasi_identifiers: list[str]
     threshold: float
+    threshold_class: int  # records at risk are in classes smaller than this
     general: list[Line]
     attackers: list[Line]
     tests: list[Test]
@@ -248,6 +249,7 @@ def risk_view(assessment: dict[str, Any] | None) -> RiskView | None:
     return RiskView(
         quasi_identifiers=list(assessment.get("quasi_identifiers", [])),
         threshold=threshold,
+        threshold_class=round(1 / threshold) if threshold > 0 else 0,
         general=general,
         attackers=attackers,
         tests=[singling, linking, inference],
