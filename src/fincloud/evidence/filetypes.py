@@ -55,6 +55,10 @@ def sniff(name: str, head: bytes) -> str:
     )
     if not ok or accepted is None:
         raise ValidationError(
-            {"file": REFUSED}, code="file_type", params={"name": name, "allowed": ALLOWED_LABEL}
+            {
+                "file": ValidationError(
+                    REFUSED, code="file_type", params={"name": name, "allowed": ALLOWED_LABEL}
+                )
+            }
         )
     return accepted[0]

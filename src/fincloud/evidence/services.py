@@ -48,16 +48,20 @@ def blob_store(upload: Any, *, name: str | None = None) -> StoredBlob:
     limit = max_bytes()
     if size is not None and size > limit:
         raise ValidationError(
-            {"file": TOO_LARGE},
-            code="too_large",
-            params={"name": name, "size": _mb(size), "limit": _mb(limit)},
+            {
+                "file": ValidationError(
+                    TOO_LARGE,
+                    code="too_large",
+                    params={"name": name, "size": _mb(size), "limit": _mb(limit)},
+                )
+            }
         )
     stream: IO[bytes] = upload.open("rb") if hasattr(upload, "open") else upload
     stream.seek(0)
     head = stream.read(8192)
     stream.seek(0)
     if not head:
-        raise ValidationError({"file": EMPTY}, code="empty", params={"name": name})
+        raise ValidationError({"file": ValidationError(EMPTY, code="empty", params={"name": name})})
     content_type = sniff(name, head)  # raises ValidationError for refused types
     root = Path(settings.MEDIA_ROOT) / "blobs"
     root.mkdir(parents=True, exist_ok=True)
@@ -70,9 +74,13 @@ def blob_store(upload: Any, *, name: str | None = None) -> StoredBlob:
                 written += len(chunk)
                 if written > limit:
                     raise ValidationError(
-                        {"file": TOO_LARGE},
-                        code="too_large",
-                        params={"name": name, "size": _mb(written), "limit": _mb(limit)},
+                        {
+                            "file": ValidationError(
+                                TOO_LARGE,
+                                code="too_large",
+                                params={"name": name, "size": _mb(written), "limit": _mb(limit)},
+                            )
+                        }
                     )
                 digest.update(chunk)
                 out.write(chunk)
