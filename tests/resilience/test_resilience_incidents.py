@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import override
 from factories_resilience import ServiceFactory, pdf
 
 from fincloud.evidence.services import evidence_for
@@ -241,12 +242,16 @@ def test_evidence_is_typed_and_limited(personas, service, settings):
         services.incident_attach(
             actor=personas["security"], incident=incident, upload=pdf("log.exe"), title="x"
         )
-    assert "file" in exc.value.message_dict
+    with override("en"):
+        assert exc.value.message_dict["file"][0].startswith("File: log.exe is not an accepted")
     settings.FINCLOUD_UPLOAD_MAX_BYTES = 10
-    with pytest.raises(ValidationError, match="limit"):
+    with pytest.raises(ValidationError) as exc:
         services.incident_attach(
             actor=personas["security"], incident=incident, upload=pdf(), title="x"
         )
+    with override("en"):
+        message = exc.value.message_dict["file"]
+    assert message == ["File: evidence.pdf is 0.0 MB; the limit is 0.0 MB."]
     with pytest.raises(ValidationError, match=r"handle_incident"):
         services.incident_attach(
             actor=personas["legal"], incident=incident, upload=pdf(), title="x"

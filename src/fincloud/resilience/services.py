@@ -65,6 +65,8 @@ IN_FUTURE = _("%(field)s: cannot be in the future.")
 BEFORE_DETECTED = _("%(field)s: cannot be before the incident was detected.")
 RESOLVED_BEFORE_CONTAINED = _("Resolved at: cannot be before the incident was contained.")
 ALREADY_SENT = _("This notice was already recorded as sent.")
+CATEGORY_UNKNOWN = _("Categories: unknown category “%(value)s”.")
+TARGET_REQUIRED = _("Exit to: choose another CSP or in house.")
 STEP_UNKNOWN = _("Step: unknown timeline step “%(kind)s”.")
 NOTE_REQUIRED = _("Note: required.")
 REVIEW_NEEDS_RESOLVED = _(
@@ -125,6 +127,14 @@ DELETION_WRONG_EXECUTION = _("Deletion: this exit is already completed.")
 
 CERTIFICATE_KIND = "deletion_certificate"
 DELETION_EVIDENCE_KIND = "deletion_evidence"
+
+
+def _field_error(
+    field: str, message: Any, code: str, params: dict[str, Any] | None = None
+) -> ValidationError:
+    """A refusal naming the field, with its parameters filled in (a dict passed straight to
+    ValidationError would drop them)."""
+    return ValidationError({field: ValidationError(message, code=code, params=params)})
 
 
 def _require(actor: Any, capability: str) -> None:
@@ -210,11 +220,7 @@ def _check_categories(values: Iterable[str]) -> list[str]:
     out = []
     for value in values:
         if value not in known:
-            raise ValidationError(
-                {"categories": _("Categories: unknown category “%(value)s”.")},
-                code="category",
-                params={"value": value},
-            )
+            raise _field_error("categories", CATEGORY_UNKNOWN, "category", {"value": value})
         out.append(value)
     return out
 
@@ -284,23 +290,17 @@ def _check_impacts(impacts: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[s
     clean: dict[str, dict[str, int]] = {}
     for kind, levels in impacts.items():
         if kind not in ImpactType.values:
-            raise ValidationError(
-                {"impacts": IMPACT_UNKNOWN}, code="impact", params={"value": kind}
-            )
+            raise _field_error("impacts", IMPACT_UNKNOWN, "impact", {"value": kind})
         row: dict[str, int] = {}
         for after, level in levels.items():
             if str(after) not in times:
-                raise ValidationError(
-                    {"impacts": IMPACT_UNKNOWN}, code="impact", params={"value": after}
-                )
+                raise _field_error("impacts", IMPACT_UNKNOWN, "impact", {"value": after})
             try:
                 number = int(level)
             except (TypeError, ValueError):
                 number = -1
             if number not in ImpactLevel.values:
-                raise ValidationError(
-                    {"impacts": IMPACT_UNKNOWN}, code="impact", params={"value": level}
-                )
+                raise _field_error("impacts", IMPACT_UNKNOWN, "impact", {"value": level})
             row[str(after)] = number
         clean[kind] = row
     return clean
@@ -459,18 +459,16 @@ def _check_times(incident: Incident) -> None:
     ):
         value = getattr(incident, name)
         if value is not None and value > now:
-            raise ValidationError({name: IN_FUTURE}, code="future", params={"field": label})
+            raise _field_error(name, IN_FUTURE, "future", {"field": label})
         if name in {"contained_at", "resolved_at"} and value is not None:
             if value < incident.detected_at:
-                raise ValidationError(
-                    {name: BEFORE_DETECTED}, code="order", params={"field": label}
-                )
+                raise _field_error(name, BEFORE_DETECTED, "order", {"field": label})
     if (
         incident.contained_at
         and incident.resolved_at
         and incident.resolved_at < incident.contained_at
     ):
-        raise ValidationError({"resolved_at": RESOLVED_BEFORE_CONTAINED}, code="order")
+        raise _field_error("resolved_at", RESOLVED_BEFORE_CONTAINED, "order")
 
 
 def _next_reference(year: int) -> str:
@@ -578,10 +576,10 @@ def incident_record_step(
     """A step on the timeline: contained, resolved, or a note."""
     _require(actor, "resilience.handle_incident")
     if kind not in STEPS:
-        raise ValidationError({"kind": STEP_UNKNOWN}, code="kind", params={"kind": kind})
+        raise _field_error("kind", STEP_UNKNOWN, "kind", {"kind": kind})
     field, status = STEPS[kind]
     if field is None and not note.strip():
-        raise ValidationError({"note": NOTE_REQUIRED}, code="required")
+        raise _field_error("note", NOTE_REQUIRED, "required")
     with transaction.atomic():
         incident = Incident.objects.select_for_update().get(pk=incident.pk)
         when = at or timezone.now()
@@ -673,9 +671,7 @@ def notice_record_sent(
             raise ValidationError(ALREADY_SENT, code="sent")
         when = sent_at or timezone.now()
         if when > timezone.now() + dt.timedelta(minutes=5):
-            raise ValidationError(
-                {"sent_at": IN_FUTURE}, code="future", params={"field": _("Sent at")}
-            )
+            raise _field_error("sent_at", IN_FUTURE, "future", {"field": _("Sent at")})
         notice.sent_at = when
         notice.sent_by = actor
         notice.method = method.strip()
@@ -706,7 +702,7 @@ def notice_add(
     _require(actor, "resilience.handle_incident")
     when = sent_at or timezone.now()
     if when > timezone.now() + dt.timedelta(minutes=5):
-        raise ValidationError({"sent_at": IN_FUTURE}, code="future", params={"field": _("Sent at")})
+        raise _field_error("sent_at", IN_FUTURE, "future", {"field": _("Sent at")})
     with transaction.atomic():
         notice = IncidentNotice(
             incident=incident,
@@ -836,7 +832,7 @@ def problem_update(
 def problem_close(*, actor: Any, problem: Problem, mitigation: str) -> Problem:
     _require(actor, "resilience.handle_incident")
     if not mitigation.strip():
-        raise ValidationError({"mitigation": MITIGATION_REQUIRED}, code="required")
+        raise _field_error("mitigation", MITIGATION_REQUIRED, "required")
     with transaction.atomic():
         problem = Problem.objects.select_for_update().get(pk=problem.pk)
         problem.mitigation = mitigation.strip()
@@ -862,7 +858,7 @@ REVIEW_FIELDS = ("summary", "root_cause", "went_well", "lessons", "actions")
 def review_create(*, actor: Any, incident: Incident, **fields: Any) -> PostIncidentReview:
     _require(actor, "resilience.handle_incident")
     if incident.resolved_at is None:
-        raise ValidationError({"incident": REVIEW_NEEDS_RESOLVED}, code="not_resolved")
+        raise _field_error("incident", REVIEW_NEEDS_RESOLVED, "not_resolved")
     unit = incident.service.unit if incident.service is not None else actor.unit
     with transaction.atomic():
         review = PostIncidentReview(
@@ -927,9 +923,7 @@ def _check_scenarios(scenarios: Mapping[str, Mapping[str, str]]) -> dict[str, di
     clean: dict[str, dict[str, str]] = {}
     for key, value in scenarios.items():
         if key not in known:
-            raise ValidationError(
-                {"scenarios": SCENARIO_UNKNOWN}, code="scenario", params={"key": key}
-            )
+            raise _field_error("scenarios", SCENARIO_UNKNOWN, "scenario", {"key": key})
         clean[key] = {
             "response": str(value.get("response", "")).strip()[:4000],
             "not_applicable_reason": str(value.get("not_applicable_reason", "")).strip()[:2000],
@@ -1024,7 +1018,7 @@ PROVIDER_REVIEW_FIELDS = (
 
 def _check_period(review: ProviderContinuityReview) -> None:
     if review.period_start and review.period_end and review.period_end < review.period_start:
-        raise ValidationError({"period_end": PERIOD_ORDER}, code="order")
+        raise _field_error("period_end", PERIOD_ORDER, "order")
 
 
 def provider_review_create(*, actor: Any, csp: Any, **fields: Any) -> ProviderContinuityReview:
@@ -1079,16 +1073,15 @@ DRILL_FIELDS = (
 
 def _check_drill_scenario(scenario: str) -> None:
     if scenario not in {e.key for e in checklists.bcp_event_types()}:
-        raise ValidationError({"scenario": SCENARIO_NOT_IN_PLAN}, code="scenario")
+        raise _field_error("scenario", SCENARIO_NOT_IN_PLAN, "scenario")
 
 
 def drill_create(*, actor: Any, plan: ContinuityPlan, **fields: Any) -> Drill:
     _require(actor, "resilience.edit")
+    plan = ContinuityPlan.objects.select_related("impact_analysis").get(pk=plan.pk)
     if plan.state != State.APPROVED:
-        raise ValidationError(
-            {"plan": PLAN_NOT_APPROVED},
-            code="plan_state",
-            params={"state": plan.get_state_display()},
+        raise _field_error(
+            "plan", PLAN_NOT_APPROVED, "plan_state", {"state": plan.get_state_display()}
         )
     _check_drill_scenario(fields.get("scenario", ""))
     analysis = plan.impact_analysis
@@ -1141,11 +1134,10 @@ def drill_report_result(report: DrillReport) -> Any:
 
 def drill_report_create(*, actor: Any, drill: Drill, **fields: Any) -> DrillReport:
     _require(actor, "resilience.edit")
+    drill = Drill.objects.get(pk=drill.pk)
     if drill.state != State.APPROVED:
-        raise ValidationError(
-            {"drill": DRILL_NOT_APPROVED},
-            code="drill_state",
-            params={"state": drill.get_state_display()},
+        raise _field_error(
+            "drill", DRILL_NOT_APPROVED, "drill_state", {"state": drill.get_state_display()}
         )
     with transaction.atomic():
         report = DrillReport(
@@ -1238,12 +1230,10 @@ def _check_triggers(triggers: Iterable[str]) -> list[str]:
     out = []
     for value in triggers:
         if value not in ExitTrigger.values:
-            raise ValidationError(
-                {"triggers": TRIGGER_UNKNOWN}, code="trigger", params={"value": value}
-            )
+            raise _field_error("triggers", TRIGGER_UNKNOWN, "trigger", {"value": value})
         out.append(value)
     if not out:
-        raise ValidationError({"triggers": TRIGGERS_REQUIRED}, code="required")
+        raise _field_error("triggers", TRIGGERS_REQUIRED, "required")
     return out
 
 
@@ -1252,9 +1242,7 @@ def _check_checklist(answers: Mapping[str, Mapping[str, Any]]) -> dict[str, dict
     clean: dict[str, dict[str, Any]] = {}
     for key, value in answers.items():
         if key not in known:
-            raise ValidationError(
-                {"checklist": CHECKLIST_UNKNOWN}, code="checklist", params={"value": key}
-            )
+            raise _field_error("checklist", CHECKLIST_UNKNOWN, "checklist", {"value": key})
         clean[key] = {
             "applicable": bool(value.get("applicable", True)),
             "note": str(value.get("note", "")).strip()[:2000],
@@ -1274,9 +1262,7 @@ def exit_plan_create(*, actor: Any, service: Any, **fields: Any) -> ExitPlan:
     fields["triggers"] = _check_triggers(fields.get("triggers") or [])
     fields["checklist"] = _check_checklist(fields.get("checklist") or {})
     if fields.get("target_kind") not in ExitTarget.values:
-        raise ValidationError(
-            {"target_kind": _("Exit to: choose another CSP or in house.")}, code="target"
-        )
+        raise _field_error("target_kind", TARGET_REQUIRED, "target")
     with transaction.atomic():
         plan = ExitPlan(
             service=service,
@@ -1350,26 +1336,22 @@ def exit_start(
 
     _require(actor, "resilience.exit")
     if not reason.strip():
-        raise ValidationError({"reason": NOTE_REQUIRED}, code="required")
+        raise _field_error("reason", NOTE_REQUIRED, "required")
     with transaction.atomic():
         plan = ExitPlan.objects.select_related("service").get(pk=plan.pk)
         if plan.state != State.APPROVED:
-            raise ValidationError(
-                {"plan": EXIT_PLAN_NOT_APPROVED},
-                code="plan_state",
-                params={"state": plan.get_state_display()},
+            raise _field_error(
+                "plan", EXIT_PLAN_NOT_APPROVED, "plan_state", {"state": plan.get_state_display()}
             )
         service = plan.service
         if service.stage != Stage.IN_USE:
-            raise ValidationError(
-                {"service": EXIT_SERVICE_NOT_IN_USE},
-                code="stage",
-                params={"stage": service.get_stage_display()},
+            raise _field_error(
+                "service", EXIT_SERVICE_NOT_IN_USE, "stage", {"stage": service.get_stage_display()}
             )
         if ExitExecution.objects.filter(
             service=service, status=ExitExecution.Status.IN_PROGRESS
         ).exists():
-            raise ValidationError({"service": EXIT_ALREADY_RUNNING}, code="running")
+            raise _field_error("service", EXIT_ALREADY_RUNNING, "running")
         progress = {
             key: {"applicable": a["applicable"], "note": "", "done": False}
             for key, a in (plan.checklist or {}).items()
@@ -1401,9 +1383,7 @@ def exit_record_progress(
     known = {i.id for i in checklists.exit_checklist()}
     unknown = [k for k in (*done, *notes) if k not in known]
     if unknown:
-        raise ValidationError(
-            {"checklist": CHECKLIST_UNKNOWN}, code="checklist", params={"value": unknown[0]}
-        )
+        raise _field_error("checklist", CHECKLIST_UNKNOWN, "checklist", {"value": unknown[0]})
     with transaction.atomic():
         execution = _running(execution)
         progress = {k: dict(v) for k, v in (execution.progress or {}).items()}
@@ -1445,9 +1425,9 @@ TRANSFER_FIELDS = (
 
 def _check_transfer(transfer: DataTransfer) -> None:
     if transfer.completed_on and transfer.completed_on < transfer.started_on:
-        raise ValidationError({"completed_on": COMPLETED_BEFORE_STARTED}, code="order")
+        raise _field_error("completed_on", COMPLETED_BEFORE_STARTED, "order")
     if transfer.verified and (transfer.completed_on is None or not transfer.verification.strip()):
-        raise ValidationError({"verified": TRANSFER_VERIFY_NEEDS}, code="verify")
+        raise _field_error("verified", TRANSFER_VERIFY_NEEDS, "verify")
 
 
 def transfer_record(*, actor: Any, execution: ExitExecution, **fields: Any) -> DataTransfer:
@@ -1486,7 +1466,7 @@ def _check_deletion(record: DeletionRecord) -> None:
         record.performed_by == DeletionRecord.Performer.EXTERNAL
         and not record.external_service.strip()
     ):
-        raise ValidationError({"external_service": EXTERNAL_NEEDS_NAME}, code="external")
+        raise _field_error("external_service", EXTERNAL_NEEDS_NAME, "external")
 
 
 def deletion_create(*, actor: Any, execution: ExitExecution, **fields: Any) -> DeletionRecord:
