@@ -363,3 +363,40 @@ def test_the_policy_hash_is_the_library_hash_of_what_the_policy_says(
     as_json = json.dumps(yaml.safe_load(CREDIT_POLICY), default=str)
     job = _create(officer, credit_upload(), policy=as_json)
     assert job.policy_sha256 == parse_policy(yaml.safe_load(CREDIT_POLICY)).sha256()
+
+
+def test_xlsx_sources(personas, deid_env, credit_frame, tmp_path):
+    from openpyxl import Workbook
+
+    officer = personas["governance_officer"]
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(credit_frame.columns)
+    for row in credit_frame.head(600).iter_rows():
+        sheet.append([int(v) if v.lstrip("-").isdigit() else v for v in row])
+    path = tmp_path / "credit.xlsx"
+    book.save(path)
+    job = _create(officer, SimpleUploadedFile("credit.xlsx", path.read_bytes()))
+    assert job.source_format == "xlsx" and job.source_columns == credit_frame.columns
+    job = services.job_run(actor=officer, job=job)
+    assert job.run_status == RunStatus.DONE, job.run_error
+    assert job.scan_before["rows"] == 600
+
+
+def test_the_run_reports_its_progress_phase_by_phase(personas, deid_env, credit_upload):
+    from fincloud.privacy import runner
+
+    officer = personas["governance_officer"]
+    job = _create(officer, credit_upload())
+    seen: list[tuple[str, int]] = []
+    result = runner.execute(
+        services._run_input(job), lambda phase, value: seen.append((phase, value))
+    )
+    phases = [p for p, _ in seen]
+    assert phases[0] == "scan_before" and phases[-1] == "assess"
+    assert [p for p in dict.fromkeys(phases)] == ["scan_before", "apply", "scan_after", "assess"]
+    values = [v for _, v in seen]
+    assert values == sorted(values) and values[-1] == 100
+    assert any(p == "apply" and 20 < v <= 70 for p, v in seen)  # the engine's own callback
+    assert result.output_path.is_file()

@@ -274,7 +274,7 @@ class _Progress:
 
 
 def _run_input(job: DeidJob) -> runner.RunInput:
-    stem = PurePath(job.source_name).stem or "source"
+    stem = (PurePath(job.source_name).stem or "source")[:100]  # file names stay short
     return runner.RunInput(
         source_path=Path(job.source_path),
         source_name=job.source_name,
