@@ -823,3 +823,45 @@ def test_matrix_change_is_a_new_version_and_assessments_keep_theirs(setup):
     assert Assessment.objects.get(pk=a.pk).matrix_id == old.pk
     with pytest.raises(ValidationError):
         svc.risk_matrix_save(actor=personas["governance_officer"], data=data, reason="x")
+
+
+def test_several_items_answered_with_one_report_all_or_nothing(setup):
+    personas, provider, unit = setup
+    a = svc.assessment_start(actor=personas["governance_officer"], service=service(provider, unit))
+    answers = list(a.due_diligence_answers.filter(item_id__in=["ch3.1.a", "ch3.1.b", "ch3.1.g"]))
+    # (g) is a security item: the governance officer's batch is refused whole
+    with pytest.raises(ValidationError):
+        svc.due_diligence_answer_many(
+            actor=personas["governance_officer"],
+            answers=answers,
+            result="satisfactory",
+            upload=pdf(),
+            title="SOC 2 report",
+        )
+    assert not a.due_diligence_answers.exclude(result="open").exists()
+    assert evidence_counts(DueDiligenceAnswer, [x.pk for x in answers]) == {
+        x.pk: 0 for x in answers
+    }
+    ours = [x for x in answers if x.item_id != "ch3.1.g"]
+    assert (
+        svc.due_diligence_answer_many(
+            actor=personas["governance_officer"],
+            answers=ours,
+            result="satisfactory",
+            upload=pdf(),
+            title="SOC 2 report",
+        )
+        == 2
+    )
+    assert evidence_counts(DueDiligenceAnswer, [x.pk for x in ours]) == {x.pk: 1 for x in ours}
+
+
+def test_several_rows_judged_compliant_with_the_same_documents(setup):
+    personas, provider, unit = setup
+    srv = service(provider, unit)
+    a = start(personas, srv, material=False)
+    doc = document(provider, [srv], title="Commitment letter", kind="commitment_letter")
+    rows = list(a.contract_rows.filter(applicable=True))
+    n = svc.contract_rows_judge_compliant(actor=personas["legal"], rows=rows, documents=[doc])
+    assert n == len(rows) == 17
+    assert not [p for p in readiness(a).blockers if p.section == "contract"]

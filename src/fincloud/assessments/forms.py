@@ -498,3 +498,48 @@ class CellForm(forms.Form):
     )
     documents = forms.CharField(label=_("Covering documents"), required=False, max_length=2000)
     remarks = forms.CharField(label=_("Remarks"), required=False, widget=AREA)
+
+
+class DueDiligenceBulkForm(forms.Form):
+    """Several items answered alike, with one report as the evidence of each."""
+
+    items = forms.MultipleChoiceField(
+        label=_("Items"), widget=forms.CheckboxSelectMultiple, choices=[]
+    )
+    result = forms.ChoiceField(
+        label=_("Result"),
+        choices=[c for c in DueDiligenceAnswer.Result.choices if c[0] != "open"],
+    )
+    answer = forms.CharField(
+        label=_("Findings"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    from_head_office = forms.BooleanField(label=_("Taken from the head office"), required=False)
+    file = forms.FileField(label=_("Evidence (one file for every item chosen)"), required=False)
+    title = forms.CharField(label=_("Title of the file"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["items"].choices = choices
+        from fincloud.evidence.forms import upload_help
+
+        self.fields["file"].help_text = upload_help()
+
+
+class ContractBulkForm(forms.Form):
+    rows = forms.MultipleChoiceField(
+        label=_("Rows"), widget=forms.CheckboxSelectMultiple, choices=[]
+    )
+    documents = forms.ModelMultipleChoiceField(
+        label=_("Covering documents"),
+        queryset=None,  # type: ignore[arg-type]
+        widget=forms.CheckboxSelectMultiple,
+    )
+    clauses = forms.CharField(label=_("Clauses (document, article)"), required=False)
+    remarks = forms.CharField(label=_("Remarks"), required=False)
+
+    def __init__(
+        self, *args: Any, choices: list[tuple[str, str]], documents: Any, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["rows"].choices = choices
+        self.fields["documents"].queryset = documents  # type: ignore[attr-defined]

@@ -1181,6 +1181,38 @@ def due_diligence_evidence_attach(
     )
 
 
+def due_diligence_answer_many(
+    *,
+    actor: Any,
+    answers: Sequence[DueDiligenceAnswer],
+    result: str,
+    answer_text: str = "",
+    from_head_office: bool = False,
+    upload: Any = None,
+    title: str = "",
+) -> int:
+    """Answer several items the same way, with one file as the evidence of each (one report
+    often covers several items; the bytes are stored once, content-addressed)."""
+    with transaction.atomic():
+        for answer in answers:
+            due_diligence_answer_save(
+                actor=actor,
+                answer=answer,
+                result=result,
+                answer_text=answer_text,
+                from_head_office=from_head_office,
+            )
+            if upload is not None:
+                due_diligence_evidence_attach(
+                    actor=actor,
+                    answer=answer,
+                    upload=upload,
+                    title=title,
+                    kind="head_office_report" if from_head_office else "due_diligence",
+                )
+    return len(answers)
+
+
 def no_incident_save(
     *, actor: Any, assessment: Assessment, document: Any, note: str = ""
 ) -> Assessment:
@@ -1307,6 +1339,31 @@ def contract_row_save(
         after["documents"] = sorted(str(d.code) for d in documents)
         record_event(actor=actor, action=Action.UPDATE, obj=row, before=before, after=after)
     return row
+
+
+def contract_rows_judge_compliant(
+    *,
+    actor: Any,
+    rows: Sequence[ContractRowCheck],
+    documents: Sequence[Any],
+    clauses: str = "",
+    remarks: str = "",
+) -> int:
+    """Judge several rows 符合 with the same covering documents (Annex 4: one commitment
+    letter often covers every row); each row keeps its tailoring."""
+    with transaction.atomic():
+        for row in rows:
+            contract_row_save(
+                actor=actor,
+                row=row,
+                judgement=ContractRowCheck.Judgement.COMPLIANT,
+                documents=documents,
+                clauses=clauses,
+                remarks=remarks,
+                tailored=row.tailored,
+                tailoring_reason=row.tailoring_reason,
+            )
+    return len(rows)
 
 
 def measure_add(

@@ -47,6 +47,7 @@ urlpatterns = [
     path(A + "due-diligence", views.due_diligence, name="due_diligence"),
     path(A + "due-diligence/depth", views.due_diligence_depth, name="due_diligence_depth"),
     path(A + "due-diligence/no-incident", views.no_incident, name="no_incident"),
+    path(A + "due-diligence/bulk", views.due_diligence_bulk, name="due_diligence_bulk"),
     path(A + "due-diligence/<uuid:answer>", views.due_diligence_item, name="due_diligence_item"),
     path(
         A + "due-diligence/<uuid:answer>/upload",
@@ -55,6 +56,7 @@ urlpatterns = [
     ),
     path(A + "contract", views.contract, name="contract"),
     path(A + "contract/compare", views.comparison_from_assessment, name="compare_from"),
+    path(A + "contract/bulk", views.contract_bulk, name="contract_bulk"),
     path(A + "contract/<uuid:row>", views.contract_row, name="contract_row"),
     path(A + "contract/<uuid:row>/measures", views.measure_add, name="measure_add"),
     path(A + "measures/<uuid:measure>/remove", views.measure_remove, name="measure_remove"),

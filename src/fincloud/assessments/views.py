@@ -755,11 +755,22 @@ def location_review(request: HttpRequest, code: Any, review: Any) -> HttpRespons
 # -- due diligence (Ch 3.1) ------------------------------------------------------------------
 
 
+def _dd_choices(request: HttpRequest, answers: list[DueDiligenceAnswer]) -> list[tuple[str, str]]:
+    nodes = {n.id: n for n in checklist.due_diligence_items()}
+    lang = _lang()
+    return [
+        (str(a.code), f"({checklist.letter_of(a.item_id)}) {nodes[a.item_id].text(lang)}")  # type: ignore[arg-type]
+        for a in answers
+        if _can(request, services.due_diligence_capability(a.item_id))
+    ]
+
+
 def _dd_page(
     request: HttpRequest,
     assessment: Assessment,
     depth_form: Any = None,
     incident_form: Any = None,
+    bulk_form: Any = None,
 ) -> HttpResponse:
     from fincloud.assessments.checks import certificate_status
     from fincloud.register.models import Document
@@ -830,6 +841,8 @@ def _dd_page(
             can_prepare=_can(request, "assessments.prepare"),
             can_security=_can(request, "assessments.security"),
             warning_days=settings_row.certificate_warning_days,
+            bulk_form=bulk_form
+            or forms.DueDiligenceBulkForm(choices=_dd_choices(request, answers)),
         ),
     )
 
@@ -866,6 +879,36 @@ def due_diligence_depth(request: HttpRequest, code: Any) -> HttpResponse:
             messages.success(request, _("Depth saved."))
             return _go(assessment, "due_diligence")
     return _dd_page(request, assessment, depth_form=form)
+
+
+@require_POST
+@require("assessments.view")
+def due_diligence_bulk(request: HttpRequest, code: Any) -> HttpResponse:
+    assessment = get_assessment_for_user(request, code)
+    answers = list(assessment.due_diligence_answers.all())
+    choices = _dd_choices(request, answers)
+    if not choices:
+        raise PermissionDenied("assessments.prepare")
+    form = forms.DueDiligenceBulkForm(request.POST, request.FILES, choices=choices)
+    if form.is_valid():
+        chosen = set(form.cleaned_data["items"])
+        d = form.cleaned_data
+        try:
+            n = services.due_diligence_answer_many(
+                actor=request.user,
+                answers=[a for a in answers if str(a.code) in chosen],
+                result=d["result"],
+                answer_text=d["answer"],
+                from_head_office=d["from_head_office"],
+                upload=d["file"],
+                title=d["title"],
+            )
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            messages.success(request, _("%(n)s items answered.") % {"n": n})
+            return _go(assessment, "due_diligence")
+    return _dd_page(request, assessment, bulk_form=form)
 
 
 @require_POST
@@ -996,7 +1039,12 @@ def due_diligence_upload(request: HttpRequest, code: Any, answer: Any) -> HttpRe
 @require_GET
 @require("assessments.view")
 def contract(request: HttpRequest, code: Any) -> HttpResponse:
-    assessment = get_assessment_for_user(request, code)
+    return _contract_page(request, get_assessment_for_user(request, code))
+
+
+def _contract_page(
+    request: HttpRequest, assessment: Assessment, bulk_form: Any = None
+) -> HttpResponse:
     rows = selectors.contract_rows(assessment)
     states = contract_row_states(rows)
     catalog = load_catalog(assessment.catalog_edition)
@@ -1024,8 +1072,46 @@ def contract(request: HttpRequest, code: Any) -> HttpResponse:
             measures_help=checklist.alternative_measures(catalog),
             can_edit=_can(request, "assessments.legal"),
             can_compare=_can(request, "assessments.compare"),
+            bulk_form=bulk_form
+            or forms.ContractBulkForm(
+                choices=_row_choices(rows, catalog), documents=services.documents_for(assessment)
+            ),
         ),
     )
+
+
+def _row_choices(rows: list[ContractRowCheck], catalog: Any) -> list[tuple[str, str]]:
+    lang = _lang()
+    return [(str(r.code), f"{r.row} {catalog.get(r.catalog_id).text(lang)[:50]}") for r in rows]
+
+
+@require_POST
+@require("assessments.legal")
+def contract_bulk(request: HttpRequest, code: Any) -> HttpResponse:
+    assessment = get_assessment_for_user(request, code)
+    rows = selectors.contract_rows(assessment)
+    catalog = load_catalog(assessment.catalog_edition)
+    form = forms.ContractBulkForm(
+        request.POST,
+        choices=_row_choices(rows, catalog),
+        documents=services.documents_for(assessment),
+    )
+    if form.is_valid():
+        chosen = set(form.cleaned_data["rows"])
+        try:
+            n = services.contract_rows_judge_compliant(
+                actor=request.user,
+                rows=[r for r in rows if str(r.code) in chosen],
+                documents=list(form.cleaned_data["documents"]),
+                clauses=form.cleaned_data["clauses"],
+                remarks=form.cleaned_data["remarks"],
+            )
+        except ValidationError as exc:
+            _attach(form, exc)
+        else:
+            messages.success(request, _("%(n)s rows judged 符合.") % {"n": n})
+            return _go(assessment, "contract")
+    return _contract_page(request, assessment, bulk_form=form)
 
 
 def _row_page(
