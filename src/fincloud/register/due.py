@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Max, Min, Q, QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -95,22 +96,61 @@ def document_deadlines(query: DueQuery) -> Iterator[DueItem]:
         docs = docs.filter(
             Q(services__in=service_ids) | Q(services__isnull=True, csp_id__in=csp_ids)
         ).distinct()
-    docs = docs.prefetch_related(
-        Prefetch("services", queryset=CloudService.objects.only("pk", "code", "unit_id"))
+    rows = list(docs.order_by("pk")[: query.limit])
+    coverage = _coverage([d.pk for d in rows])
+    for doc in rows:
+        yield from _document_items(doc, query, coverage.get(doc.pk))
+
+
+@dataclass(frozen=True)
+class _Coverage:
+    count: int
+    service_code: str | None  # when the document covers exactly one service
+    unit_id: int | None  # when all the services covered belong to one unit
+
+
+def _coverage(doc_ids: list[int]) -> dict[int, _Coverage]:
+    """How many services each document covers, counted in the database: a master agreement
+    may cover thousands, and the deadline needs only the count (and the one service, if one)."""
+    if not doc_ids:
+        return {}
+    through = Document.services.through
+    counted = (
+        through.objects.filter(document_id__in=doc_ids)
+        .values("document_id")
+        .annotate(
+            n=Count("pk"),
+            first=Min("cloudservice_id"),
+            unit_lo=Min("cloudservice__unit_id"),
+            unit_hi=Max("cloudservice__unit_id"),
+        )
+        .order_by()
     )
-    for doc in docs.order_by("pk")[: query.limit]:
-        yield from _document_items(doc, query)
+    stats = {row["document_id"]: row for row in counted}
+    singles = {row["first"] for row in stats.values() if row["n"] == 1}
+    codes = (
+        dict(CloudService.objects.filter(pk__in=singles).values_list("pk", "code"))
+        if singles
+        else {}
+    )
+    return {
+        doc_id: _Coverage(
+            count=row["n"],
+            service_code=str(codes[row["first"]]) if row["n"] == 1 else None,
+            unit_id=row["unit_lo"] if row["unit_lo"] == row["unit_hi"] else None,
+        )
+        for doc_id, row in stats.items()
+    }
 
 
-def _document_items(doc: Document, query: DueQuery) -> Iterator[DueItem]:
-    codes = [str(s.code) for s in doc.services.all()]
-    units = {s.unit_id for s in doc.services.all()}
-    extra: dict[str, Any] = {"service_codes": codes, "document_code": str(doc.code)}
+def _document_items(doc: Document, query: DueQuery, cover: _Coverage | None) -> Iterator[DueItem]:
+    extra: dict[str, Any] = {
+        "document_code": str(doc.code),
+        "service_count": cover.count if cover else 0,
+    }
     if doc.csp is not None:
         extra["csp_code"] = str(doc.csp.code)
     url = reverse("register:document_detail", kwargs={"code": doc.code})
-    service_code = codes[0] if len(codes) == 1 else None
-    unit_id = next(iter(units)) if len(units) == 1 else None
 
     def item(kind: str, date: dt.date) -> DueItem:
         return DueItem(
@@ -119,8 +159,8 @@ def _document_items(doc: Document, query: DueQuery) -> Iterator[DueItem]:
             title=doc.title,
             due=date,
             url=url,
-            service_code=service_code,
-            unit_id=unit_id,
+            service_code=cover.service_code if cover else None,
+            unit_id=cover.unit_id if cover else None,
             extra=extra,
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from fincloud.evidence.forms import EvidenceUploadForm, upload_help
@@ -50,6 +51,13 @@ AUDITOR_CERTIFICATIONS = [
     ("AZ-500", "Microsoft AZ-500"),
     ("GCP PCSE", "Google Professional Cloud Security Engineer"),
 ]
+
+
+class UnitChoiceField(forms.ModelChoiceField):
+    """Business units named in the user's language."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj.display_name(get_language() or ""))
 
 
 class InstitutionForm(forms.ModelForm):
@@ -173,7 +181,7 @@ class ServiceForm(forms.ModelForm):
         queryset=CloudServiceProvider.objects.order_by("name"),
         to_field_name="code",
     )
-    unit = forms.ModelChoiceField(
+    unit = UnitChoiceField(
         label=_("Business unit"),
         queryset=BusinessUnit.objects.order_by("short_name"),
         to_field_name="short_name",

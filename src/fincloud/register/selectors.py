@@ -73,23 +73,26 @@ class ServiceFilters:
 
 def overdue_service_ids(today: dt.date) -> set[int]:
     """Services with something overdue, from every app's deadlines (fincloud.web.due): items
-    naming the service, and CSP-wide items (an expired certificate) for the CSP's services."""
+    naming the service; the register's documents by the services they cover (or, covering
+    none, by their CSP); CSP-wide items (an expired certificate) for the CSP's services."""
     items = due.collect(due.DueQuery(end=today - dt.timedelta(days=1), limit=1_000_000))
     service_codes: set[str] = set()
+    document_codes: set[str] = set()
     csp_codes: set[str] = set()
     for item in items:
-        codes = list(item.extra.get("service_codes", []))
         if item.service_code:
-            codes.append(item.service_code)
-        if codes:
-            service_codes.update(codes)
+            service_codes.add(item.service_code)
+        elif item.extra.get("document_code") and item.extra.get("service_count"):
+            document_codes.add(item.extra["document_code"])
         elif item.extra.get("csp_code"):
             csp_codes.add(item.extra["csp_code"])
-    if not service_codes and not csp_codes:
+    if not (service_codes or document_codes or csp_codes):
         return set()
     return set(
         CloudService.objects.filter(
-            Q(code__in=service_codes) | Q(csp__code__in=csp_codes)
+            Q(code__in=service_codes)
+            | Q(documents__code__in=document_codes)
+            | Q(csp__code__in=csp_codes)
         ).values_list("pk", flat=True)
     )
 
@@ -365,6 +368,7 @@ class Dashboard:
     upcoming_count: int = 0
     overdue_by_kind: dict[str, int] = field(default_factory=dict)
     upcoming_by_kind: dict[str, int] = field(default_factory=dict)
+    kind_labels: dict[str, str] = field(default_factory=dict)
     window_days: int = DEFAULT_ALERT_WINDOW_DAYS
 
 
@@ -416,5 +420,7 @@ def dashboard(*, today: dt.date, window_days: int, item_limit: int = 20) -> Dash
         upcoming_count=len(upcoming),
         overdue_by_kind=dict(Counter(i.kind for i in overdue)),
         upcoming_by_kind=dict(Counter(i.kind for i in upcoming)),
+        # Each provider names its own kinds (a translated label per item).
+        kind_labels={i.kind: str(i.label) for i in reversed(items)},
         window_days=window_days,
     )

@@ -272,6 +272,16 @@ def _downtime(target: Decimal | None) -> dict[str, str] | None:
     }
 
 
+def _data_categories(service: CloudService) -> list[str]:
+    flags = [
+        (service.customer_data, _("customer data")),
+        (service.personal_data, _("personal data")),
+        (service.consumer_finance_system, _("consumer-finance system")),
+        (service.involves_license_business, _("business-licence items")),
+    ]
+    return [label for on, label in flags if on]
+
+
 @require_GET
 @require("register.view")
 def service_detail(request: HttpRequest, code: Any) -> HttpResponse:
@@ -289,6 +299,7 @@ def service_detail(request: HttpRequest, code: Any) -> HttpResponse:
         "register/service_detail.html",
         {
             "service": service,
+            "data_categories": _data_categories(service),
             "locations": selectors.location_rows(service),
             "sub_tree": selectors.sub_processor_tree(service),
             "documents": documents,
@@ -1135,7 +1146,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "stages": Stage.choices,
             "list_url": list_url,
             "chart": _concentration_chart(figures.concentration),
-            "kind_labels": {k: str(v) for k, v in DUE_KINDS.items()},
             "today": today,
             "crumbs": [(_("Management dashboard"), None)],
         },
