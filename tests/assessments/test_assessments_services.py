@@ -581,11 +581,28 @@ def test_new_version_carries_over_and_supersedes_on_approval(setup):
     personas, provider, unit = setup
     srv = service(provider, unit)
     a = complete(start(personas, srv, material=False), personas)
+    svc.contract_row_save(
+        actor=personas["legal"],
+        row=row(a, "10.I.5"),
+        judgement="not_compliant",
+        impact_assessment="disputes",
+        significant_impact=True,
+    )
+    svc.measure_add(
+        actor=personas["legal"],
+        row=row(a, "10.I.5"),
+        kind="b",
+        description="independent monitor",
+        owner=personas["legal"],
+        due_date=timezone.localdate() + dt.timedelta(days=10),
+    )
     a = svc.assessment_approve(
         actor=personas["approver"],
         assessment=svc.assessment_submit(actor=personas["governance_officer"], assessment=a),
     )
     v2 = svc.assessment_new_version(actor=personas["governance_officer"], assessment=a)
+    assert v2.contract_rows.get(row="10.I.5").measures.get().kind == "b"
+    assert row(a, "10.I.5").measures.count() == 1
     assert v2.version == 2 and v2.supersedes_id == a.pk and v2.state == State.DRAFT
     assert v2.checklist_answers.count() == 13
     assert v2.contract_rows.get(row="10.I.1").documents.count() == 1

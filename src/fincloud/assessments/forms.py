@@ -3,7 +3,7 @@ the services check the rules again (forms are only the edge)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, cast
 
 from django import forms
 from django.utils.translation import get_language
@@ -30,6 +30,14 @@ AREA = forms.Textarea(attrs={"rows": 3})
 YES_NO = [("", "—"), ("yes", _("Yes")), ("no", _("No"))]
 
 
+def _lang() -> Literal["zh", "en"]:
+    return "en" if (get_language() or "").startswith("en") else "zh"
+
+
+def _choices(field: Any) -> forms.ChoiceField:
+    return cast(forms.ChoiceField, field)
+
+
 def _bool(value: str) -> bool | None:
     return {"yes": True, "no": False}.get(value)
 
@@ -44,10 +52,10 @@ def _level_choices(blank: bool = True) -> list[tuple[Any, Any]]:
 
 
 class StartForm(forms.Form):
-    service = forms.ModelChoiceField(
+    service: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Cloud service"),
-        queryset=None,
-        empty_label="—",  # type: ignore[arg-type]
+        queryset=None,  # type: ignore[arg-type]
+        empty_label="—",
     )
     planned_start = forms.DateField(label=_("Planned start of use"), required=False, widget=DATE)
 
@@ -85,7 +93,7 @@ class SuitabilityForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # The item texts of Ch 1.2 (a)-(d) are the help of the four fields.
         items = checklist.suitability_items()
-        lang = "en" if (get_language() or "").startswith("en") else "zh"
+        lang = _lang()
         for name, node in zip(
             [
                 "suitability_business",
@@ -96,8 +104,8 @@ class SuitabilityForm(forms.ModelForm):
             items,
             strict=True,
         ):
-            self.fields[name].help_text = node.text(lang)  # type: ignore[arg-type]
-        self.fields["migration_path"].choices = [("", "—"), *MigrationPath.choices]
+            self.fields[name].help_text = node.text(lang)
+        _choices(self.fields["migration_path"]).choices = [("", "—"), *MigrationPath.choices]
 
 
 class LocationTermsForm(forms.Form):
@@ -151,7 +159,9 @@ class LocationReviewForm(forms.Form):
 class MaterialityFactorsForm(forms.Form):
     """Seven rows: rating and note per factor (a)-(g)."""
 
-    def __init__(self, *args: Any, ratings: list[MaterialityRating], lang: str, **kwargs: Any):
+    def __init__(
+        self, *args: Any, ratings: list[MaterialityRating], lang: Literal["zh", "en"], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         nodes = {checklist.node_letter(n): n for n in checklist.materiality_factors()}
         for r in ratings:
@@ -249,7 +259,7 @@ class RiskForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = User.objects.filter(is_active=True).order_by("username")  # type: ignore[attr-defined]
-        self.fields["treatment"].choices = [("", "—"), *Risk.Treatment.choices]
+        _choices(self.fields["treatment"]).choices = [("", "—"), *Risk.Treatment.choices]
         if self.instance and self.instance.catalog_id:
             self.fields["title"].disabled = True
 
@@ -276,7 +286,7 @@ class DueDiligenceForm(forms.Form):
 
 
 class NoIncidentForm(forms.Form):
-    document = forms.ModelChoiceField(
+    document: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Declaration of no incidents in the last three years"),
         queryset=None,  # type: ignore[arg-type]
         required=False,
@@ -294,7 +304,7 @@ class ContractRowForm(forms.Form):
         label=_("Judgement"), choices=[("", "—"), *ContractRowCheck.Judgement.choices]
     )
     na_reason = forms.CharField(label=_("Why not applicable"), required=False, widget=AREA)
-    documents = forms.ModelMultipleChoiceField(
+    documents: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
         label=_("Covering documents"),
         queryset=None,  # type: ignore[arg-type]
         required=False,
@@ -371,7 +381,7 @@ class ChecklistAnswerForm(forms.Form):
 
 
 class FilingItemForm(forms.Form):
-    documents = forms.ModelMultipleChoiceField(
+    documents: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
         label=_("Documents"),
         queryset=None,  # type: ignore[arg-type]
         required=False,
@@ -433,7 +443,7 @@ class MatrixForm(forms.Form):
     def __init__(self, *args: Any, matrix: Any, lang: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choices = [(r, rating_label(r, lang)) for r in RATINGS]
-        self.fields["accept_up_to"].choices = choices
+        _choices(self.fields["accept_up_to"]).choices = choices
         self.fields["accept_up_to"].initial = matrix.accept_up_to
         for li in LEVELS:
             for im in LEVELS:
@@ -470,13 +480,13 @@ class ComparisonForm(forms.Form):
         label=_("Annex 3 rows"), widget=forms.CheckboxSelectMultiple, choices=[]
     )
 
-    def __init__(self, *args: Any, lang: str, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, lang: Literal["zh", "en"], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from fincloud.catalog import load_catalog
         from fincloud.rules.citations import CONTRACT_ROWS
 
         catalog = load_catalog()
-        self.fields["rows"].choices = [
+        _choices(self.fields["rows"]).choices = [
             (r, f"{r} {catalog.get('a3.' + r).text(lang)[:60]}") for r in CONTRACT_ROWS
         ]
         if not self.is_bound:
@@ -519,7 +529,7 @@ class DueDiligenceBulkForm(forms.Form):
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["items"].choices = choices
+        _choices(self.fields["items"]).choices = choices
         from fincloud.evidence.forms import upload_help
 
         self.fields["file"].help_text = upload_help()
@@ -529,7 +539,7 @@ class ContractBulkForm(forms.Form):
     rows = forms.MultipleChoiceField(
         label=_("Rows"), widget=forms.CheckboxSelectMultiple, choices=[]
     )
-    documents = forms.ModelMultipleChoiceField(
+    documents: forms.ModelMultipleChoiceField[Any] = forms.ModelMultipleChoiceField(
         label=_("Covering documents"),
         queryset=None,  # type: ignore[arg-type]
         widget=forms.CheckboxSelectMultiple,
@@ -541,5 +551,5 @@ class ContractBulkForm(forms.Form):
         self, *args: Any, choices: list[tuple[str, str]], documents: Any, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["rows"].choices = choices
+        _choices(self.fields["rows"]).choices = choices
         self.fields["documents"].queryset = documents  # type: ignore[attr-defined]

@@ -215,7 +215,7 @@ def readiness(  # noqa: PLR0912, PLR0915 - one pass over the sections, in order
     cls = dets.get("classification")
     locs = dets.get("locations")
     if scope is not None:
-        report.in_scope = bool(scope.outcome.get("in_scope"))
+        report.in_scope = bool((scope.outcome or {}).get("in_scope"))
     if cls is not None:
         report.classification = cls.outcome
     if scope is None or locs is None:
@@ -254,7 +254,7 @@ def readiness(  # noqa: PLR0912, PLR0915 - one pass over the sections, in order
     # Locations (RULES.md §5, Ch 1.2).
     needing = set()
     if locs is not None and isinstance(locs.outcome, dict):
-        needing = set(locs.outcome.get("locations_needing_assessment") or ())
+        needing = set(dict(locs.outcome).get("locations_needing_assessment") or ())
     reviews = [r for r in assessment.location_reviews.all() if r.present]
     if not reviews:
         add(Problem("locations", "none", str(NO_LOCATIONS)))
@@ -354,15 +354,15 @@ def readiness(  # noqa: PLR0912, PLR0915 - one pass over the sections, in order
     from fincloud.assessments.services import section_label
 
     for item in checklist.before_use_items():
-        answer = answers.get(item.id)
-        if answer is None:
+        item_answer = answers.get(item.id)
+        if item_answer is None:
             continue
         text = item.text("en" if lang_en else "zh")
         if item.section == "answer":
-            done = answer.status == ChecklistAnswer.Status.NOT_APPLICABLE or (
-                answer.status == ChecklistAnswer.Status.DONE and files[answer.pk] > 0
+            done = item_answer.status == ChecklistAnswer.Status.NOT_APPLICABLE or (
+                item_answer.status == ChecklistAnswer.Status.DONE and files[item_answer.pk] > 0
             )
-            if answer.status == ChecklistAnswer.Status.OPEN:
+            if item_answer.status == ChecklistAnswer.Status.OPEN:
                 add(Problem("checklist", "open", _msg(CHECKLIST_OPEN, item=text)))
             elif not done:
                 add(Problem("checklist", "evidence", _msg(CHECKLIST_NO_EVIDENCE, item=text)))
@@ -380,7 +380,7 @@ def readiness(  # noqa: PLR0912, PLR0915 - one pass over the sections, in order
                 )
         else:
             done = report.section_ok(item.section)
-        report.checklist.append(ChecklistRow(item, answer, done, files[answer.pk]))
+        report.checklist.append(ChecklistRow(item, item_answer, done, files[item_answer.pk]))
     return report
 
 

@@ -515,18 +515,18 @@ def assessment_new_version(*, actor: Any, assessment: Assessment) -> Assessment:
     return new
 
 
-def _clone(row: Any, **changes: Any) -> Any:
+def _clone(obj: Any, **changes: Any) -> Any:
     """Save a copy of a row as a new row (new id, new code), with ``changes`` applied."""
-    row.pk = None
-    row.id = None
+    obj.pk = None
+    obj.id = None
     # A prefetched relation of the old row would make ``.set()`` on the copy a no-op.
-    row._prefetched_objects_cache = {}
-    if hasattr(row, "code"):
-        row.code = _new_code()
+    obj._prefetched_objects_cache = {}
+    if hasattr(obj, "code"):
+        obj.code = _new_code()
     for name, value in changes.items():
-        setattr(row, name, value)
-    row.save()
-    return row
+        setattr(obj, name, value)
+    obj.save()
+    return obj
 
 
 def _copy_children(assessment: Assessment, new: Assessment, actor: Any) -> None:
@@ -684,7 +684,7 @@ def assessment_evaluate(*, actor: Any, assessment: Assessment) -> EvaluationOutc
             profile.csp_processes_or_stores_data,
             profile.exclusion,
         )
-        in_scope = bool(scope.outcome["in_scope"])  # type: ignore[index]
+        in_scope = bool(dict(scope.outcome)["in_scope"])  # type: ignore[arg-type]
         stored: dict[str, Determination] = {}
         if in_scope and assessment.material is None:
             stored["scope"] = determination_record(subject=assessment, result=scope, actor=actor)

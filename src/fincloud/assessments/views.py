@@ -6,7 +6,7 @@ of the role that owns the section (prepare / risk / legal / security / configure
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -47,7 +47,7 @@ from fincloud.workflow.services import check_can_decide
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def _lang() -> str:
+def _lang() -> Literal["zh", "en"]:
     return "en" if (get_language() or "").startswith("en") else "zh"
 
 
@@ -539,7 +539,7 @@ def risks(request: HttpRequest, code: Any) -> HttpResponse:
     assessment = get_assessment_for_user(request, code)
     matrix = assessment.matrix.matrix()
     lang = _lang()
-    rows = []
+    rows: list[dict[str, Any]] = []
     for risk in assessment.risks.select_related("owner"):
         inherent = (
             matrix.rating(risk.likelihood, risk.impact) if risk.likelihood and risk.impact else None
@@ -1327,7 +1327,7 @@ def _filing_page(request: HttpRequest, assessment: Assessment, **forms_: Any) ->
     )
     files = selectors.evidence_by_owner(FilingItem, [i.pk for i in items])
     documents = services.documents_for(assessment)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for item in items:
         rows.append(
             {
@@ -1420,7 +1420,7 @@ def filing_upload(request: HttpRequest, code: Any, item: Any) -> HttpResponse:
         for field, errors in upload.errors.items():
             label = upload.fields[field].label if field in upload.fields else ""
             for e in errors:
-                messages.error(request, f"{label}: {e}" if label else e)
+                messages.error(request, f"{label}: {e}" if label else str(e))
     return _go(assessment, "filing")
 
 
