@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any, Final
 from xml.etree.ElementTree import Element, TreeBuilder
 
-from fincloud.sla.attainment import parse_time
+from fincloud.sla.attainment import TAIPEI, parse_time
 from fincloud.sla.downtime import SlaError
 
 MAX_ROWS: Final = 50_000
@@ -69,13 +69,17 @@ def _fault(where: str, en: str, zh: str) -> FeedError:
     return FeedError(where, en, zh)
 
 
+def _local(moment: datetime) -> str:
+    return moment.astimezone(TAIPEI).strftime("%Y-%m-%d %H:%M")
+
+
 def _check_order(row: OutageRow, end_field: str = "end") -> OutageRow:
     if row.end is not None and row.end < row.start:
         raise _fault(
             f"{row.where}, {end_field}",
-            f"the outage ends ({row.end.isoformat()}) before it starts "
-            f"({row.start.isoformat()}): the end must not be before the start",
-            f"停機結束時間（{row.end.isoformat()}）早於開始時間（{row.start.isoformat()}）："
+            f"the outage ends ({_local(row.end)}) before it starts ({_local(row.start)}, "
+            "Asia/Taipei): the end must not be before the start",
+            f"停機結束時間（{_local(row.end)}）早於開始時間（{_local(row.start)}，臺北時間）："
             "結束不得早於開始",
         )
     return row
