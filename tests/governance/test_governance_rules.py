@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fincloud.catalog import load_catalog
@@ -206,6 +206,7 @@ assignment_lists = st.lists(
 )
 
 
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(assignment_lists)
 def test_conflicts_are_exactly_the_overlapping_pairs_of_a_rule(rows):
     rules = sod.rules_from_catalog(load_catalog())

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from fincloud.auditlog.models import AuditEvent
 from fincloud.governance import manual, schedule, selectors, services
@@ -32,6 +32,14 @@ from factories import UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate()
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # Messages are compared in English; a page rendered earlier on this thread may have
+    # left 繁體中文 active.
+    with translation.override("en"):
+        yield
 
 
 def txt(name: str = "policy.txt") -> SimpleUploadedFile:

@@ -321,6 +321,16 @@ def _matrix(officer: User, approver: User) -> None:
         record_approve(record=record, actor=approver, comment="示範資料核准")
 
 
+# Which Ch 1.4 duty the demo's activities belong to: application development (e), application
+# access management (f), platform operations with its changes (g), security management (c).
+DUTY_OF = {
+    "code": "ch1.4.duties.e",
+    "access": "ch1.4.duties.f",
+    "change": "ch1.4.duties.g",
+    "security_controls": "ch1.4.duties.c",
+}
+
+
 def _assignments(officer: User, approver: User, today: dt.date) -> None:
     if DutyAssignment.objects.exists():
         return
@@ -343,7 +353,11 @@ def _assignments(officer: User, approver: User, today: dt.date) -> None:
             continue
         try:
             services.assignment_create(
-                actor=officer, person=person, activity=activity, starts_on=start
+                actor=officer,
+                person=person,
+                activity=activity,
+                starts_on=start,
+                duty_id=DUTY_OF[activity.split(".")[0]],
             )
         except services.SodConflictError:
             continue  # the demo's one conflict goes through an exception below
@@ -355,6 +369,7 @@ def _assignments(officer: User, approver: User, today: dt.date) -> None:
             actor=officer,
             person=dev,
             activity="code.design",
+            duty_id=DUTY_OF["code"],
             starts_on=start,
             reason="開發團隊僅兩人，負責設計之工程師育嬰留停至年底。",
             mitigating_control="所有合併請求由資安部張資安事後抽查 20%，並保留完整版控紀錄。",

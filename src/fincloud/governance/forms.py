@@ -49,6 +49,11 @@ class PersonField(forms.ModelChoiceField):
         return f"{obj} ({obj.username})"
 
 
+class PeopleField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj} ({obj.username})"
+
+
 def textarea(rows: int = 4) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
 
@@ -163,7 +168,7 @@ class MeetingForm(forms.Form):
     minutes = forms.CharField(
         label=_("Minutes"), widget=textarea(6), max_length=TEXT_MAX, required=False
     )
-    attendees = forms.ModelMultipleChoiceField(
+    attendees = PeopleField(
         label=_("Attendees"),
         queryset=User.objects.none(),
         to_field_name="code",
@@ -181,7 +186,7 @@ class DecisionForm(forms.Form):
 
 
 class ActionForm(forms.Form):
-    title = forms.CharField(label=_("Action"), max_length=300)
+    title = forms.CharField(label=_("Follow-up action"), max_length=300)
     owner = PersonField(label=_("Owner"))
     due_on = forms.DateField(label=_("Due date"), widget=DATE)
     decision = forms.ChoiceField(label=_("Decision"), required=False)
@@ -382,7 +387,7 @@ class TrainingProfileForm(forms.Form):
 class CourseForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), choices=Course.Kind.choices)
-    provider = forms.CharField(label=_("Provider"), max_length=200, required=False)
+    provider = forms.CharField(label=_("Offered by"), max_length=200, required=False)
     delivery_mode = forms.ChoiceField(label=_("Delivery mode"), choices=DeliveryMode.choices)
     hours = forms.DecimalField(label=_("Hours"), min_value=0.5, max_digits=5, decimal_places=1)
     topics = forms.MultipleChoiceField(
@@ -445,7 +450,7 @@ class AttendanceForm(forms.Form):
 class GapActionForm(forms.Form):
     person = PersonField(label=_("Person"), required=False)
     topic = forms.ChoiceField(label=_("Topic"))
-    description = forms.CharField(label=_("Action"), widget=textarea(3), max_length=NOTE_MAX)
+    description = forms.CharField(label=_("Action taken"), widget=textarea(3), max_length=NOTE_MAX)
     owner = PersonField(label=_("Owner"))
     due_on = forms.DateField(label=_("Due date"), widget=DATE)
 

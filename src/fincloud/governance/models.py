@@ -344,7 +344,7 @@ class ActionItem(models.Model):
         null=True,
         blank=True,
     )
-    title = models.CharField(_("action"), max_length=300)
+    title = models.CharField(_("follow-up action"), max_length=300)
     owner = models.ForeignKey(
         USER, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+"
     )
@@ -627,7 +627,7 @@ class Course(models.Model):
     code = _code()
     title = models.CharField(_("title"), max_length=200, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    provider = models.CharField(_("provider"), max_length=200, blank=True)
+    provider = models.CharField(_("offered by"), max_length=200, blank=True)
     delivery_mode = models.CharField(_("delivery mode"), max_length=20, choices=DeliveryMode)
     hours = models.DecimalField(
         _("hours"), max_digits=5, decimal_places=1, validators=[MinValueValidator(Decimal("0.5"))]
@@ -787,7 +787,7 @@ class GapAction(models.Model):
         blank=True,
     )
     topic = models.CharField(_("topic"), max_length=40)
-    description = models.TextField(_("action"), max_length=NOTE_MAX)
+    description = models.TextField(_("action taken"), max_length=NOTE_MAX)
     owner = models.ForeignKey(
         USER, verbose_name=_("owner"), on_delete=models.PROTECT, related_name="+"
     )

@@ -700,7 +700,7 @@ def action_add(
 ) -> ActionItem:
     _require(actor, "governance.edit")
     _held(meeting)
-    title = _required_text("title", str(_("Action")), title)
+    title = _required_text("title", str(_("Follow-up action")), title)
     _active_person("owner", str(_("Owner")), owner)
     if due_on < meeting.held_on:
         raise _error(
@@ -1501,7 +1501,7 @@ def gap_action_create(
     """Ch 4.2 (e): when staff lack a needed skill, act at once and record what is done."""
     _require(actor, "governance.edit")
     _topics_valid([topic])
-    description = _required_text("description", str(_("Action")), description)
+    description = _required_text("description", str(_("Action taken")), description)
     _active_person("owner", str(_("Owner")), owner)
     with transaction.atomic():
         action = GapAction(

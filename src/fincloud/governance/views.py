@@ -1364,6 +1364,7 @@ def training(request: HttpRequest) -> HttpResponse:
             "units": BusinessUnit.objects.order_by("short_name"),
             "groups": labels.group_choices(),
             "stages": AdoptionStage.choices,
+            "stage_labels": dict(AdoptionStage.choices),
             "current_stage": selectors.current_stage(),
             "filters": {"unit": unit_code if unit else "", "group": group, "stage": stage},
             "done": done,
