@@ -857,6 +857,7 @@ REVIEW_FIELDS = ("summary", "root_cause", "went_well", "lessons", "actions")
 
 def review_create(*, actor: Any, incident: Incident, **fields: Any) -> PostIncidentReview:
     _require(actor, "resilience.handle_incident")
+    incident = Incident.objects.select_related("service").get(pk=incident.pk)
     if incident.resolved_at is None:
         raise _field_error("incident", REVIEW_NEEDS_RESOLVED, "not_resolved")
     unit = incident.service.unit if incident.service is not None else actor.unit
