@@ -208,8 +208,10 @@ def bench(  # noqa: PLR0915 - one straight script: set up, serve, measure, clean
         ]
         rows = []
         for name, paths, must in pages:
+            cpu_before = _cpu_seconds(server.pid)
             times = _measure(client, paths, args.requests, must)
-            rows.append((name, statistics.median(times), _percentile(times, 0.95), len(times)))
+            cpu = (_cpu_seconds(server.pid) - cpu_before) * 1000 / (args.requests + 5)
+            rows.append((name, statistics.median(times), _percentile(times, 0.95), cpu))
         return rows
     finally:
         if server is not None:
