@@ -604,3 +604,20 @@ def test_due_items(finding, service, auditor_actor):
 def test_programme_item_rows_exist_for_each_check(audit):
     assert ProgrammeItem.objects.filter(audit=audit, kind="check").count() == 61
     assert Finding.objects.count() == 0
+
+
+def test_bulk_rows_read_back_as_the_orm_writes_them(auditor_actor):
+    service = classified("material_consumer_finance_offshore", started_on=dt.date(2024, 2, 29))
+    services.plan_regenerate(actor=auditor_actor, today=TODAY)
+    bulk = entry_of(service).determination
+    services.plan_recompute_service(actor=auditor_actor, service=service, today=TODAY)
+    single = entry_of(service)
+    orm = single.determination
+    bulk.refresh_from_db()
+    for name in ("kind", "inputs", "outcome", "rule_version", "citations", "explanation_zh"):
+        assert getattr(bulk, name) == getattr(orm, name), name
+    assert (bulk.current, orm.current, bulk.stale) == (False, True, False)
+    assert bulk.computed_by == auditor_actor and bulk.computed_at.tzinfo is not None
+    assert bulk.code != orm.code
+    assert single.next_general_due == dt.date(2025, 2, 28)  # 29 Feb + 12 months, clamped
+    assert single.next_special_due == dt.date(2025, 2, 28)

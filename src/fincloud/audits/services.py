@@ -4,6 +4,7 @@ transaction with its audit event (STYLE.md §1, §3)."""
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +26,7 @@ from fincloud.audits.auditors import (
     check_qualification,
     recognised_certifications,
 )
+from fincloud.audits.bulk import insert_rows, upsert_rows
 from fincloud.audits.models import (
     Audit,
     AuditAssignment,
@@ -178,8 +180,8 @@ def _entry_values(entry: PlanEntry, inp: PlanInput, stale: bool = False) -> dict
     }
 
 
-_ENTRY_FIELDS = [
-    "determination",
+# The order of _entry_values()'s keys.
+_ENTRY_VALUE_FIELDS = [
     "classification",
     "service_model",
     "material",
@@ -193,8 +195,49 @@ _ENTRY_FIELDS = [
     "next_general_due",
     "next_special_due",
     "stale",
-    "computed_at",
 ]
+_DET_FIELDS = [
+    "code",
+    "subject_type",
+    "subject_id",
+    "kind",
+    "inputs",
+    "outcome",
+    "rule_version",
+    "citations",
+    "explanation_zh",
+    "explanation_en",
+    "computed_at",
+    "computed_by",
+    "reason",
+    "stale",
+    "current",
+]
+
+
+def _det_row(  # noqa: PLR0917 - one positional argument per column group, private
+    code: uuid.UUID, ctype_id: int, pk: int, det: Any, now: Any, actor_id: int | None
+) -> tuple[Any, ...]:
+    """A determinations row for ``bulk.insert_rows``, in the order of _DET_FIELDS."""
+    return (
+        code,
+        ctype_id,
+        str(pk),
+        det.kind,
+        dict(det.inputs),
+        det.outcome,
+        det.rule_version,
+        list(det.citations),
+        list(det.explanation_zh),
+        list(det.explanation_en),
+        now,
+        actor_id,
+        "",
+        False,
+        True,
+    )
+
+
 _BATCH = 2000
 _PLAN_COLUMNS = (
     "pk",
@@ -247,40 +290,36 @@ def _plan_regenerate(*, actor: Any, today: dt.date, service_ids: Iterable[int] |
             Determination.objects.filter(
                 subject_type=ctype, subject_id__in=chunk, kind=PLAN_KIND, current=True
             ).update(current=False)
-        dets = []
-        for pk, _inp, entry in computed:
-            record = entry.determination.to_record()
-            dets.append(
-                Determination(
-                    subject_type=ctype,
-                    subject_id=str(pk),
-                    kind=PLAN_KIND,
-                    inputs=record["inputs"],
-                    outcome=record["outcome"],
-                    rule_version=record["rule_version"],
-                    citations=list(record["citations"]),  # type: ignore[arg-type]
-                    explanation_zh=list(record["explanation_zh"]),  # type: ignore[arg-type]
-                    explanation_en=list(record["explanation_en"]),  # type: ignore[arg-type]
-                    computed_at=now,
-                    computed_by_id=actor_id,
+        # One row per service in each table, written in bulk (fincloud.audits.bulk).
+        codes = [uuid.uuid4() for _ in computed]
+        insert_rows(
+            Determination,
+            _DET_FIELDS,
+            (
+                _det_row(code, ctype.pk, pk, entry.determination, now, actor_id)
+                for code, (pk, _inp, entry) in zip(codes, computed, strict=True)
+            ),
+        )
+        det_ids: dict[uuid.UUID, int] = {}
+        for start in range(0, len(codes), _BATCH):
+            det_ids.update(
+                Determination.objects.filter(code__in=codes[start : start + _BATCH]).values_list(
+                    "code", "pk"
                 )
             )
-        dets = Determination.objects.bulk_create(dets, batch_size=_BATCH)
-        entries = [
-            AuditPlanEntry(
-                service_id=pk,
-                determination=det,
-                computed_at=now,
-                **_entry_values(entry, inp, pk in stale_ids),
-            )
-            for (pk, inp, entry), det in zip(computed, dets, strict=True)
-        ]
-        AuditPlanEntry.objects.bulk_create(
-            entries,
-            batch_size=_BATCH,
-            update_conflicts=True,
-            unique_fields=["service"],
-            update_fields=_ENTRY_FIELDS,
+        upsert_rows(
+            AuditPlanEntry,
+            ["service", "determination", "computed_at", *_ENTRY_VALUE_FIELDS],
+            (
+                (
+                    pk,
+                    det_ids[code],
+                    now,
+                    *_entry_values(entry, inp, pk in stale_ids).values(),
+                )
+                for code, (pk, inp, entry) in zip(codes, computed, strict=True)
+            ),
+            conflict="service",
         )
         removed = 0
         if ids is None:

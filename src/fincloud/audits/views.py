@@ -424,8 +424,23 @@ def audit_detail(request: HttpRequest, code: Any) -> HttpResponse:
     audit = get_audit_for_user(request, code)
     catalog = load_catalog()
     programme = list(selectors.programme_of(audit))
+    groups: list[dict[str, Any]] = []
     for item in programme:
         item.node = catalog.get(item.catalog_id)  # type: ignore[attr-defined]
+        key = item.domain_id or "focus"
+        if not groups or groups[-1]["key"] != key:
+            groups.append(
+                {
+                    "key": key,
+                    "domain": catalog.get(item.domain_id) if item.domain_id else None,
+                    "items": [],
+                }
+            )
+        groups[-1]["items"].append(item)
+    for group in groups:
+        results = [i.result for i in group["items"]]
+        group["done"] = sum(1 for r in results if r != ProgrammeItem.Result.NOT_STARTED)
+        group["exceptions"] = results.count(ProgrammeItem.Result.EXCEPTION)
     user: Any = request.user
     return render(
         request,
@@ -438,6 +453,7 @@ def audit_detail(request: HttpRequest, code: Any) -> HttpResponse:
             ),
             "participants": audit.participants.all(),
             "programme": programme,
+            "groups": groups,
             "papers": audit.working_papers.select_related("programme_item", "prepared_by"),
             "findings": selectors.findings_of(audit),
             "reports": audit.reports.select_related("prepared_by", "decided_by").order_by(

@@ -18,7 +18,8 @@ from fincloud.controls.models import (
     Status,
     Strength,
 )
-from fincloud.evidence.forms import EvidenceUploadForm, upload_help
+from fincloud.evidence.forms import EvidenceUploadForm
+from fincloud.evidence.services import max_bytes
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -139,15 +140,15 @@ class AssessmentStartForm(forms.Form):
 class AssetImportForm(forms.Form):
     file = forms.FileField(
         label=_("Inventory file"),
-        help_text=_(
-            "A CSV (columns id, name, category, type, region, owner, custodian, classification, "
-            "tags) or a JSON export of AWS Config or Azure Resource Graph."
-        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = f"{self.fields['file'].help_text} {upload_help()}"
+        limit = max_bytes() // (1024 * 1024)
+        self.fields["file"].help_text = _(
+            "A CSV (columns id, name, category, type, region, owner, custodian, classification, "
+            "tags) or a JSON export of AWS Config or Azure Resource Graph; at most %(limit)s MB."
+        ) % {"limit": limit}
         self.fields["file"].widget.attrs["accept"] = ".csv,.json"
 
 
@@ -177,6 +178,8 @@ class AssetForm(forms.Form):
 
 
 class IntelSourceForm(forms.ModelForm):
+    url = forms.URLField(label=_("Web address"), required=False, assume_scheme="https")
+
     class Meta:
         model = IntelSource
         fields = ["name", "kind", "url", "subscription", "active"]
