@@ -45,8 +45,8 @@ class PolicyForm(forms.ModelForm):
 class AuditForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=Audit.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=200)
-    planned_start = forms.DateField(label=_("Planned start"), widget=DATE)
-    planned_end = forms.DateField(label=_("Planned end"), widget=DATE)
+    planned_start = forms.DateField(label=_("Audit start (planned)"), widget=DATE)
+    planned_end = forms.DateField(label=_("Audit end (planned)"), widget=DATE)
     contact = forms.ModelChoiceField(
         label=_("Single point of contact"),
         queryset=get_user_model().objects.none(),

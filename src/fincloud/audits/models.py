@@ -278,8 +278,8 @@ class Audit(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.PLANNED
     )
-    planned_start = models.DateField(_("planned start"))
-    planned_end = models.DateField(_("planned end"))
+    planned_start = models.DateField(_("planned start of the audit"))
+    planned_end = models.DateField(_("planned end of the audit"))
     # Ch 7.1 (d): one designated contact for the institution, the CSP and the auditors.
     contact = models.ForeignKey(
         settings.AUTH_USER_MODEL,

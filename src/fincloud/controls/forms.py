@@ -154,12 +154,12 @@ class AssetImportForm(forms.Form):
 
 class AssetForm(forms.Form):
     external_id = forms.CharField(label=_("Resource identifier"), max_length=500)
-    name = forms.CharField(label=_("Name"), max_length=200)
+    name = forms.CharField(label=_("Asset name"), max_length=200)
     category = forms.ChoiceField(label=_("Category"), choices=AssetCategory.choices)
     resource_type = forms.CharField(label=_("Resource type"), max_length=200, required=False)
     region = forms.CharField(label=_("Region"), max_length=60, required=False)
     owner = forms.ModelChoiceField(
-        label=_("Owner"),
+        label=_("Asset owner"),
         queryset=get_user_model().objects.none(),
         required=False,
         to_field_name="code",

@@ -266,7 +266,7 @@ class CloudAsset(models.Model):
     # Ch 6.1 basic (c): owner, custodian (and users, through access rights).
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("owner"),
+        verbose_name=_("asset owner"),
         on_delete=models.PROTECT,
         related_name="+",
         null=True,

@@ -175,7 +175,7 @@ class Migration(migrations.Migration):
                 ('retired_on', models.DateField(blank=True, null=True, verbose_name='retired on')),
                 ('last_seen_at', models.DateTimeField(blank=True, null=True, verbose_name='last seen in an import')),
                 ('updated_at', models.DateTimeField(verbose_name='updated at')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
+                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='asset owner')),
                 ('service', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='cloud_assets', to='register.cloudservice', verbose_name='cloud service')),
             ],
             options={
