@@ -1,5 +1,17 @@
+from collections.abc import Callable
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+
+def _mechanism_url(kind: str) -> Callable[[Any], str]:
+    def url(record: Any) -> str:
+        from django.urls import reverse
+
+        return reverse("governance:mechanism_detail", kwargs={"kind": kind, "code": record.code})
+
+    return url
 
 
 class GovernanceConfig(AppConfig):
@@ -61,12 +73,7 @@ class GovernanceConfig(AppConfig):
             ("monitoring", MonitoringMechanism),
             ("exit", ExitStrategy),
         ):
-            registry.register(
-                model,
-                lambda r, kind=kind: reverse(
-                    "governance:mechanism_detail", kwargs={"kind": kind, "code": r.code}
-                ),
-            )
+            registry.register(model, _mechanism_url(kind))
         deadlines.register_all()
         signals.connect()
         register_loader("governance", demo.load)

@@ -229,7 +229,7 @@ def _renewed(certs: Any) -> set[int]:
     best: dict[tuple[int, int], dt.date] = {}
     for person, course, until in later:
         key = (person, course)
-        if key not in best or until > best[key]:
+        if until is not None and (key not in best or until > best[key]):
             best[key] = until
     return {
         a.pk

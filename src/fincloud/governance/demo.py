@@ -476,11 +476,11 @@ def _training(officer: User, staff: dict[str, User], today: dt.date) -> None:
             )
     # The governance officer confirms the groups proposed for the demo people.
     for username in ("gov.officer", "risk.officer", "legal.counsel", "sec.officer", "auditor"):
-        person = User.objects.filter(username=username).select_related("training_profile").first()
-        profile = getattr(person, "training_profile", None) if person else None
+        member = User.objects.filter(username=username).select_related("training_profile").first()
+        profile = getattr(member, "training_profile", None) if member else None
         if profile is not None and not profile.group_confirmed and profile.group:
             services.training_profile_set(
-                actor=officer, person=person, group=profile.group, board_member=False
+                actor=officer, person=member, group=profile.group, board_member=False
             )
     courses = {}
     for title, kind, provider, mode, hours, topics, validity, pass_score in COURSES:
@@ -515,10 +515,14 @@ def _training(officer: User, staff: dict[str, User], today: dt.date) -> None:
         ("admin", 86),
         ("cloud.dev", 65),
     ]:
-        person = User.objects.filter(username=username).first()
-        if person is not None:
+        trainee = User.objects.filter(username=username).first()
+        if trainee is not None:
             services.attendance_record(
-                actor=officer, session=awareness, person=person, status="attended", test_score=score
+                actor=officer,
+                session=awareness,
+                person=trainee,
+                status="attended",
+                test_score=score,
             )
     compliance = services.session_create(
         actor=officer,
@@ -534,13 +538,13 @@ def _training(officer: User, staff: dict[str, User], today: dt.date) -> None:
             status="attended",
             test_score=score,
         )
-    board = services.session_create(
+    board_session = services.session_create(
         actor=officer,
         course=courses["董事會雲端風險意識講座"],
         starts_on=today - dt.timedelta(days=20),
     )
     services.attendance_record(
-        actor=officer, session=board, person=_user("board.director"), status="attended"
+        actor=officer, session=board_session, person=_user("board.director"), status="attended"
     )
     cert = services.session_create(
         actor=officer,

@@ -3,7 +3,7 @@ responsibility matrix) build their fields from the catalog; limits come from the
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +35,10 @@ from fincloud.register.models import CloudService
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+def _choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    return cast(forms.ChoiceField, form.fields[name])
 
 
 def people() -> Any:
@@ -196,7 +200,7 @@ class ActionForm(forms.Form):
         choices = [("", "—")]
         if meeting is not None:
             choices += [(str(d.code), str(d)) for d in meeting.decisions.all()]
-        self.fields["decision"].choices = choices
+        _choice_field(self, "decision").choices = choices
 
 
 class ActionCloseForm(forms.Form):
@@ -269,8 +273,8 @@ class AssignmentForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = CloudService.objects.order_by("name")  # type: ignore[attr-defined]
-        self.fields["activity"].choices = labels.activity_choices()
-        self.fields["duty_id"].choices = [("", "—"), *labels.duty_choices()]
+        _choice_field(self, "activity").choices = labels.activity_choices()
+        _choice_field(self, "duty_id").choices = [("", "—"), *labels.duty_choices()]
 
 
 class ExceptionForm(AssignmentForm):
@@ -381,7 +385,7 @@ class TrainingProfileForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["group"].choices = [("", _("Not mapped")), *labels.group_choices()]
+        _choice_field(self, "group").choices = [("", _("Not mapped")), *labels.group_choices()]
 
 
 class CourseForm(forms.Form):
@@ -411,7 +415,7 @@ class CourseForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["topics"].choices = labels.topic_choices()
+        _choice_field(self, "topics").choices = labels.topic_choices()
 
 
 class SessionForm(forms.Form):
@@ -456,7 +460,7 @@ class GapActionForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["topic"].choices = labels.topic_choices()
+        _choice_field(self, "topic").choices = labels.topic_choices()
 
 
 class ChecklistAnswerForm(forms.Form):

@@ -290,7 +290,7 @@ class Meeting(models.Model):
     held_on = models.DateField(_("date"))
     agenda = models.TextField(_("agenda"), max_length=TEXT_MAX)
     minutes = models.TextField(_("minutes"), max_length=TEXT_MAX, blank=True)
-    attendees = models.ManyToManyField(
+    attendees: models.ManyToManyField[Any, Any] = models.ManyToManyField(
         USER, verbose_name=_("attendees"), related_name="+", blank=True
     )
     recorded_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")

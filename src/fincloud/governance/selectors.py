@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -473,8 +474,8 @@ def training_matrix(
     else:
         topics = [training_rules.BOARD_TOPIC, training_rules.ALL_STAFF_TOPIC]
     if group:
-        row = table.group(group)
-        keep = {c.id for c in row.cells} if row else set()
+        table_row = table.group(group)
+        keep = {c.id for c in table_row.cells} if table_row else set()
         topics = [t for t in topics if t in keep or t.startswith("ch4.1.")]
     rows = []
     for person in people_list:
@@ -490,16 +491,16 @@ def training_matrix(
         row = PersonRow(person, profile, profile.group if profile else "")
         for topic in topics:
             completion = done.get(person.pk, {}).get(topic)
-            need = needs.get((person.pk, topic))
+            open_need = needs.get((person.pk, topic))
             if completion is not None:
                 state = training_rules.completion_state(completion.valid_until, on).value
             elif topic not in required:
                 state = "not_required"
-            elif need is not None and need.due_on < on:
+            elif open_need is not None and open_need.due_on < on:
                 state = "overdue"
             else:
                 state = "missing"
-            row.cells.append(MatrixCell(topic, topic in required, state, need, completion))
+            row.cells.append(MatrixCell(topic, topic in required, state, open_need, completion))
         rows.append(row)
     return TrainingMatrix(stage, topics, rows)
 
@@ -549,7 +550,20 @@ def person_training(person: User) -> dict[str, Any]:
         .select_related("session__course")
         .order_by("-session__starts_on")
     )
-    return {"profile": profile, "needs": list(needs), "attendance": list(attendance)}
+    rows = list(attendance)
+    year_ago = today() - dt.timedelta(days=365)
+    attended = [
+        (a.session.starts_on, a.hours)
+        for a in rows
+        if a.status == Attendance.Status.ATTENDED and a.hours is not None
+    ]
+    return {
+        "profile": profile,
+        "needs": list(needs),
+        "attendance": rows,
+        "hours_total": sum((h for _d, h in attended), Decimal(0)),
+        "hours_year": sum((h for d, h in attended if d >= year_ago), Decimal(0)),
+    }
 
 
 def course_effectiveness(course: Course) -> dict[str, Any]:
@@ -684,14 +698,18 @@ def system_evidence() -> dict[str, list[SystemEvidence]]:
         )
 
     out: dict[str, list[SystemEvidence]] = defaultdict(list)
-    latest = {
+    latest: dict[str, tuple[type[Any], str]] = {
         "a2.daily.1.1": (CloudPolicy, "governance:policy_detail"),
         "a2.daily.1.2": (ResponsibilityMatrix, "governance:matrix_detail"),
         "a2.daily.1.3": (RiskMechanism, "governance:mechanism_detail"),
         "a2.daily.1.4": (MonitoringMechanism, "governance:mechanism_detail"),
         "a2.daily.1.5": (ExitStrategy, "governance:mechanism_detail"),
     }
-    kinds = {RiskMechanism: "risk", MonitoringMechanism: "monitoring", ExitStrategy: "exit"}
+    kinds: dict[type[Any], str] = {
+        RiskMechanism: "risk",
+        MonitoringMechanism: "monitoring",
+        ExitStrategy: "exit",
+    }
     for item, (model, url_name) in latest.items():
         record = _current(model) or model._default_manager.order_by("-version").first()
         if record is None:

@@ -1428,6 +1428,8 @@ def person_training(request: HttpRequest, code: Any) -> HttpResponse:
             "audiences": [manual.catalog().get(a) for a in audiences],
             "needs": [(n, labels.topic_label(n.topic)) for n in data["needs"]],
             "attendance": attendance,
+            "hours_total": data["hours_total"],
+            "hours_year": data["hours_year"],
             "form": form,
             "today": on,
             "crumbs": _crumbs(_training_crumbs(), (str(person), None)),
@@ -1508,8 +1510,8 @@ def course_create(request: HttpRequest) -> HttpResponse:
 @require("governance.edit")
 def course_edit(request: HttpRequest, code: Any) -> HttpResponse:
     course = get_course_for_user(request, code)
-    fields = ("title", "kind", "provider", "delivery_mode", "hours", "topics")
-    fields += ("validity_months", "pass_score", "active")
+    fields = ["title", "kind", "provider", "delivery_mode", "hours", "topics"]
+    fields += ["validity_months", "pass_score", "active"]
     initial = {f: getattr(course, f) for f in fields}
     form = forms.CourseForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
