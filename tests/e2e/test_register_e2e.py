@@ -93,3 +93,31 @@ def test_register_a_csp_and_an_offshore_service(new_page, site, shots, lang):
         shots(page, f"service-list-{lang}")
     finally:
         page.select_option("#lang-select", "zh-hant")
+
+
+def test_examiner_reads_the_demo_register(new_page, site, shots):
+    """The examiner follows a dashboard figure to the list, opens the service that relies on
+    the head office, its CSP bought through a reseller, and a contract with its revisions."""
+    page = new_page()
+    sign_in(page, site, "examiner")
+    page.goto("/register/")
+    shots(page, "dashboard")
+    page.get_by_test_id("matrix").get_by_role("link", name=re.compile("分級2")).first.click()
+    expect(page).to_have_url(re.compile(r"classification=material_offshore"))
+    expect(page.get_by_test_id("service-table")).to_contain_text("集團洗錢防制監控")
+    shots(page, "list-class-2")
+    page.get_by_role("link", name=re.compile("集團洗錢防制監控")).click()
+    expect(page.get_by_test_id("reliance")).to_contain_text("Demo Banking Group")
+    expect(page.get_by_test_id("reliance")).to_contain_text("具獨立性")
+    # The examiner reads only: no edit actions.
+    expect(page.locator("main .actions")).to_have_count(0)
+    shots(page, "service-relying-on-head-office")
+    page.goto("/register/csps/")
+    page.get_by_role("link", name="Sakura SaaS K.K.").click()
+    expect(page.locator("main")).to_contain_text("已留存")  # the commitment letter is on file
+    expect(page.locator("#events")).to_contain_text("所有權發生變更")
+    shots(page, "csp-through-reseller")
+    page.goto("/register/documents/?due=soon")
+    page.get_by_role("link", name=re.compile("Nimbus 雲端服務主約")).click()
+    expect(page.locator("#files")).to_contain_text("r1")
+    shots(page, "contract")

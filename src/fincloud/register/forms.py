@@ -509,10 +509,11 @@ class ServiceFilterForm(forms.Form):
             (UNCLASSIFIED, _("Not yet classified")),
             (STALE, _("Classification stale")),
         ]
+        language = get_language() or ""
         self.fields["unit"].choices = [("", _("Any"))] + [  # type: ignore[attr-defined]
-            (short, short)
-            for short in BusinessUnit.objects.order_by("short_name").values_list(
-                "short_name", flat=True
+            (unit.short_name, unit.display_name(language))
+            for unit in BusinessUnit.objects.order_by("short_name").only(
+                "short_name", "name_zh", "name_en"
             )
         ]
         # Sorting links in the table headers may ask for any known order.

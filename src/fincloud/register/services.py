@@ -9,6 +9,7 @@ pre-use assessment (docs/register.md).
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -482,13 +483,17 @@ def service_create(
     *,
     actor: Any,
     locations: Sequence[LocationInput] = (),
+    code: uuid.UUID | None = None,
     **fields: Any,
 ) -> CloudService:
-    """Register a service; it starts "before use" (Annex 2)."""
+    """Register a service; it starts "before use" (Annex 2). ``code`` keeps the code a
+    service already has elsewhere (a bulk import of another installation's register); it must
+    not be in use."""
     _require(actor, "register.edit")
     _check_fields(fields, SERVICE_EDITABLE_FIELDS)
     with transaction.atomic():
         service = CloudService(
+            code=code or uuid.uuid4(),
             stage=Stage.BEFORE_USE,
             status=ServiceStatus.ACTIVE,
             created_by=actor if getattr(actor, "pk", None) else None,

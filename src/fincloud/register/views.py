@@ -256,6 +256,14 @@ def _assessment_summary_available() -> bool:
     return True
 
 
+def _percent(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    from fincloud.sla.downtime import format_percent
+
+    return format_percent(value)
+
+
 def _downtime(target: Decimal | None) -> dict[str, str] | None:
     """Allowed downtime per year, month and week for the SLA target (Ch 3.4, fincloud.sla)."""
     if target is None or not (Decimal(0) < target <= Decimal(100)):
@@ -312,6 +320,7 @@ def service_detail(request: HttpRequest, code: Any) -> HttpResponse:
             "today": today,
             "soon": today + dt.timedelta(days=window),
             "downtime": _downtime(service.availability_target),
+            "availability": _percent(service.availability_target),
             "assessment_summary": _assessment_summary_available(),
             "assessment_summary_template": ASSESSMENT_SUMMARY_TEMPLATE,
             "crumbs": [_services_crumb(), (service.name, None)],

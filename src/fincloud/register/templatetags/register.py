@@ -46,3 +46,14 @@ def query_url(base: str, **params: Any) -> str:
 
     clean = {k: v for k, v in params.items() if v not in (None, "")}
     return f"{base}?{urlencode(clean)}" if clean else base
+
+
+@register.filter
+def in_language(obj: Any) -> str:
+    """A business unit's name in the user's language."""
+    from django.utils.translation import get_language
+
+    if obj is None:
+        return ""
+    namer = getattr(obj, "display_name", None)
+    return str(namer(get_language() or "")) if callable(namer) else str(obj)
