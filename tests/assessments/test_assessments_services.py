@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from factories_assessments import (
     complete,
     csp,
@@ -44,6 +44,14 @@ ALL_ROWS = (
     "18.II.6 17.I.3 17.I.5 18.I.4.3.1 18.I.4.3.2 18.I.5 18.I.6 19.3 19.4 19.5 19.6.1"
 ).split()
 EVERY = [r for r in ALL_ROWS if r.startswith(("10.", "19."))]
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    # The messages asserted below are the English source strings; another test in the same
+    # worker may have left a language active.
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -740,9 +748,10 @@ def test_answer_items_need_evidence_and_section_items_follow_their_section(setup
     gov = personas["governance_officer"]
     log = a.checklist_answers.get(item_id="a2.before.2.4")  # 日誌紀錄保存機制
     svc.checklist_answer_save(actor=gov, answer=log, status="done", answer_text="kept 1 year")
-    assert any(
-        p.code == "evidence" and "日誌紀錄保存機制" in p.message for p in readiness(a).blockers
-    )
+    name = next(i for i in checklist.before_use_items() if i.id == "a2.before.2.4").text_en
+    assert any(p.code == "evidence" and name in p.message for p in readiness(a).blockers)
+    with translation.override("zh-hant"):
+        assert any("日誌紀錄保存機制" in p.message for p in readiness(a).blockers)
     loc = a.checklist_answers.get(item_id="a2.before.1.1")
     with pytest.raises(ValidationError) as exc:
         svc.checklist_answer_save(actor=gov, answer=loc, status="done")
