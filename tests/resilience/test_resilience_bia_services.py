@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils.translation import override
 from factories_resilience import ServiceFactory, depend
 
 from fincloud.auditlog.models import AuditEvent
@@ -38,7 +39,8 @@ def test_rto_over_mtpd_is_refused_on_both_fields_and_nothing_is_saved(personas, 
     events = AuditEvent.objects.count()
     with pytest.raises(ValidationError) as exc:
         services.bia_create(actor=personas["risk"], service=service, **{**BASE, "rto_minutes": 300})
-    errors = exc.value.message_dict
+    with override("en"):
+        errors = exc.value.message_dict
     assert set(errors) == {"rto_minutes", "mtpd_minutes"}
     message = errors["rto_minutes"][0]
     assert "RTO (300 minutes)" in message and "MTPD (240 minutes)" in message
@@ -61,8 +63,11 @@ def test_the_form_names_both_fields(personas, service):
         data={**BASE, "rto_minutes": 300, "service": service.code, "sla_period": "month"}
     )
     assert not form.is_valid()
-    assert "RTO (300 minutes)" in form.errors["rto_minutes"][0]
-    assert "MTPD (240 minutes)" in form.errors["mtpd_minutes"][0]
+    with override("en"):
+        assert "RTO (300 minutes)" in str(form.errors["rto_minutes"][0])
+        assert "MTPD (240 minutes)" in str(form.errors["mtpd_minutes"][0])
+    with override("zh-hant"):
+        assert "RTO（300 分鐘）長於 MTPD（240 分鐘）" in str(form.errors["rto_minutes"][0])
     assert "__all__" not in form.errors  # no second, generic constraint message
 
 

@@ -231,3 +231,27 @@ def test_an_upload_of_the_wrong_type_is_refused_with_a_message(client, personas,
     )
     assert "wipe.exe" in response.content.decode()
     assert not services.evidence_for(deletion)
+
+
+def test_exit_pages_link_the_institutions_exit_strategy(client, personas, world):
+    from fincloud.governance.models import ExitStrategy
+    from fincloud.workflow.models import State
+
+    client.force_login(personas["examiner"])
+    page = client.get(reverse("resilience:exit_list")).content.decode()
+    assert reverse("governance:mechanisms") in page
+    strategy = ExitStrategy.objects.create(
+        title="雲端服務轉移策略",
+        review_months=12,
+        unit=personas["governance_officer"].unit,
+        prepared_by=personas["governance_officer"],
+        prepared_at=timezone.now(),
+        state=State.APPROVED,
+    )
+    page = client.get(reverse("resilience:exit_list")).content.decode()
+    url = reverse("governance:mechanism_detail", kwargs={"kind": "exit", "code": strategy.code})
+    assert url in page
+    detail = client.get(
+        reverse("resilience:exit_detail", kwargs={"code": world["exit_detail"].code})
+    )
+    assert url in detail.content.decode()

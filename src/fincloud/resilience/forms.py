@@ -16,10 +16,12 @@ from fincloud.resilience.models import (
     BusinessImpactAnalysis,
     ContinuityPlan,
     DataTransfer,
+    DeletionMethod,
     DeletionRecord,
     Drill,
     DrillReport,
     ExitPlan,
+    ExitTarget,
     ExitTrigger,
     FollowUp,
     ImpactLevel,
@@ -525,6 +527,9 @@ class ExitPlanForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if editing:
             del self.fields["service"]
+        # Radio buttons without the empty "---------" choice a model field without a default
+        # gets.
+        self.fields["target_kind"].choices = ExitTarget.choices  # type: ignore[attr-defined]
         answers = (self.instance.checklist or {}) if self.instance.pk else {}
         self.items = checklists.exit_checklist()
         for item in self.items:
@@ -575,9 +580,12 @@ class ExitStartForm(forms.Form):
 
 
 class ProgressForm(forms.Form):
-    def __init__(self, *args: Any, progress: dict[str, Any], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, progress: dict[str, Any], readonly: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.items = checklists.exit_checklist()
+        self.progress = progress
         for item in self.items:
             entry = progress.get(item.id, {})
             key = field_key(item.id)
@@ -585,15 +593,24 @@ class ProgressForm(forms.Form):
                 label=_("Done"),
                 required=False,
                 initial=bool(entry.get("done")),
-                disabled=not entry.get("applicable", True),
+                disabled=readonly or not entry.get("applicable", True),
             )
             self.fields[f"note_{key}"] = forms.CharField(
-                label=_("Note"), required=False, max_length=2000, initial=entry.get("note", "")
+                label=_("Note"),
+                required=False,
+                max_length=2000,
+                initial=entry.get("note", ""),
+                disabled=readonly,
             )
 
-    def rows(self) -> list[tuple[Any, Any, Any]]:
+    def rows(self) -> list[tuple[Any, Any, Any, dict[str, Any]]]:
         return [
-            (i, self[f"done_{field_key(i.id)}"], self[f"note_{field_key(i.id)}"])
+            (
+                i,
+                self[f"done_{field_key(i.id)}"],
+                self[f"note_{field_key(i.id)}"],
+                self.progress.get(i.id, {"applicable": True}),
+            )
             for i in self.items
         ]
 
@@ -642,6 +659,10 @@ class DeletionForm(forms.ModelForm):
             "performed_on": DATE,
             "result": _text(3),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["method"].choices = DeletionMethod.choices  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -394,7 +394,7 @@ class IncidentEvent(models.Model):
     """The incident's timeline (Ch 8.2 management (e): record the handling activities)."""
 
     class Kind(models.TextChoices):
-        DETECTED = "detected", _("Detected")
+        DETECTED = "detected", _("Incident detected")
         REPORTED = "reported", _("Reported")
         TRIAGED = "triaged", _("Assessed")
         NOTIFIED = "notified", _("Notified")

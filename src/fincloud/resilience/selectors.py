@@ -152,14 +152,23 @@ def coverage() -> dict[str, int]:
 
 
 # The governance app keeps the institution-level exit strategy (Annex 2 日常執行與控管,
-# 轉移策略及計畫); link to its page when it exists rather than keep a second copy here.
-EXIT_STRATEGY_URL_NAMES = ("governance:exit_strategy", "governance:policy_list")
+# 轉移策略及計畫; its ExitStrategy record); link to it rather than keep a second copy here.
 
 
 def exit_strategy_url() -> str | None:
-    for name in EXIT_STRATEGY_URL_NAMES:
-        try:
-            return reverse(name)
-        except NoReverseMatch:
-            continue
-    return None
+    """The current approved exit strategy's page, else the governance mechanisms page."""
+    from django.apps import apps
+
+    if not apps.is_installed("fincloud.governance"):
+        return None
+    try:
+        from fincloud.governance.models import ExitStrategy
+
+        current = ExitStrategy.objects.filter(state=State.APPROVED).order_by("-version").first()
+        if current is not None:
+            return reverse(
+                "governance:mechanism_detail", kwargs={"kind": "exit", "code": current.code}
+            )
+        return reverse("governance:mechanisms")
+    except (ImportError, NoReverseMatch):
+        return None

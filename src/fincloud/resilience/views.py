@@ -1404,19 +1404,23 @@ def execution_detail(request: HttpRequest, code: Any) -> HttpResponse:
     execution = get_execution_for_user(request, code)
     user: Any = request.user
     deletions = list(execution.deletions.select_related("prepared_by").order_by("-version"))
+    running = execution.status == ExitExecution.Status.IN_PROGRESS
     return render(
         request,
         "resilience/execution_detail.html",
         {
             "execution": execution,
-            "form": forms.ProgressForm(progress=execution.progress or {}),
+            "form": forms.ProgressForm(
+                progress=execution.progress or {},
+                readonly=not (running and user.can("resilience.exit")),
+            ),
             "lang": _lang(),
             "phases": {p: (zh, en) for p, zh, en in checklists.exit_phases()},
             "open_items": services.exit_open_items(execution),
             "transfers": execution.transfers.all(),
             "deletions": deletions,
             "can_exit": user.can("resilience.exit"),
-            "running": execution.status == ExitExecution.Status.IN_PROGRESS,
+            "running": running,
             "crumbs": [
                 (_("Exit plans"), reverse("resilience:exit_list")),
                 (

@@ -38,3 +38,13 @@ def trigger_labels(values: Any) -> str:
 
     labels = dict(ExitTrigger.choices)
     return ", ".join(str(labels.get(v, v)) for v in values or ())
+
+
+@register.filter
+def percent(value: Any) -> str:
+    """``{{ 99.95000|percent }}`` -> "99.95%"; "—" for None."""
+    if value is None or value == "":
+        return "—"
+    from decimal import Decimal
+
+    return format(Decimal(value).normalize(), "f") + "%"
