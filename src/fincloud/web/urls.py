@@ -20,4 +20,5 @@ urlpatterns = [
     path("privacy/", include("fincloud.privacy.urls")),
     path("reports/", include("fincloud.reports.urls")),
     path("api/v1/", include("fincloud.api.urls")),
+    path("", include("fincloud.api.web_urls")),
 ]
