@@ -226,6 +226,32 @@ def test_review_overdue_shows_on_the_due_registry(personas):
     assert not [i for i in due.collect(due.DueQuery(end=TODAY)) if i.kind == "policy_review"]
 
 
+def test_strategy_document_with_a_refused_file_saves_nothing(personas):
+    from fincloud.governance.models import StrategyDocument
+
+    officer = personas["governance_officer"]
+    exe = SimpleUploadedFile("strategy.exe", b"MZ\x90\x00", "application/octet-stream")
+    with pytest.raises(ValidationError) as exc:
+        services.strategy_document_create(
+            actor=officer,
+            kind="cloud_strategy",
+            title="雲端策略",
+            summary="",
+            owner=officer,
+            upload=exe,
+        )
+    assert list(errors_of(exc)) == ["file"]
+    assert not StrategyDocument.objects.exists()
+    doc = services.strategy_document_create(
+        actor=officer, kind="cloud_strategy", title="雲端策略", summary="", owner=officer
+    )
+    first = services.strategy_document_upload(actor=officer, document=doc, upload=txt("s1.txt"))
+    second = services.strategy_document_upload(actor=officer, document=doc, upload=txt("s2.txt"))
+    # Versions of one document: the second upload is revision 2 of the same document.
+    assert (first.revision, second.revision) == (1, 2)
+    assert first.document_code == second.document_code
+
+
 def test_examiner_cannot_write(personas):
     with pytest.raises(ValidationError) as exc:
         services.policy_create(actor=personas["examiner"], title="x", summary="y")

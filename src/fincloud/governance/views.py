@@ -125,6 +125,9 @@ def _refused(request: HttpRequest, exc: ValidationError) -> None:
 # === Overview =============================================================================
 
 
+OVERDUE_SHOWN = 30
+
+
 def overdue_items(on: dt.date | None = None) -> list[Any]:
     """Everything of this app whose date has passed (for the page's "what is overdue")."""
     on = on or _today()
@@ -152,12 +155,14 @@ def overview(request: HttpRequest) -> HttpResponse:
     training = selectors.training_matrix(on=on)
     done, required = training.coverage()
     next_meeting = selectors.next_meeting_due(committee)
+    overdue = overdue_items(on)
     return render(
         request,
         "governance/overview.html",
         {
             "today": on,
-            "overdue": overdue_items(on),
+            "overdue": overdue[:OVERDUE_SHOWN],
+            "overdue_more": max(0, len(overdue) - OVERDUE_SHOWN),
             "stage": selectors.current_stage_record(),
             "policy": selectors.policy_status(on),
             "documents": selectors.strategy_documents(),
