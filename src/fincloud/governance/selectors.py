@@ -181,8 +181,13 @@ def _latest_files(objs: list[Any]) -> dict[str, EvidenceFile]:
 # --- committee -----------------------------------------------------------------------------
 
 
+ROLE_ORDER = {role: i for i, role in enumerate(CommitteeMember.Role.values)}
+
+
 def committee() -> Committee | None:
-    return (
+    """The committee with its current members (``active_members``), chair first, in the order
+    of Ch 1.4 (a)'s list."""
+    found = (
         Committee.objects.prefetch_related(
             Prefetch(
                 "members",
@@ -195,6 +200,11 @@ def committee() -> Committee | None:
         .order_by("established_on")
         .first()
     )
+    if found is not None:
+        found.active_members.sort(  # type: ignore[attr-defined]
+            key=lambda m: (ROLE_ORDER.get(m.role, len(ROLE_ORDER)), m.joined_on)
+        )
+    return found
 
 
 @dataclass(frozen=True)
