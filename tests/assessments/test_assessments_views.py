@@ -244,3 +244,11 @@ def test_annex4_example_page_shows_the_disclaimer(client, personas):
     assert 'data-testid="a4-disclaimer"' in html and "僅供參考" in html
     assert html.count('<tr id="row-') == 22
     assert "Edit" not in html and "編輯" not in html
+
+
+def test_date_fields_render_in_the_format_a_date_input_reads(client, personas, assessment):
+    # A date input only takes YYYY-MM-DD; any other rendering comes back empty on save.
+    client.force_login(personas["governance_officer"])
+    url = reverse("assessments:suitability_edit", kwargs={"code": assessment.code})
+    html = client.get(url).content.decode()
+    assert f'value="{assessment.planned_start:%Y-%m-%d}"' in html

@@ -51,6 +51,14 @@ STALE = _(
     "Scope and classification: the service's data changed since they were computed; compute "
     "them again."
 )
+NOT_JUDGED = _(
+    "Materiality (Ch 2.2): not judged yet; it decides the classification of an in-scope "
+    "service. Rate factors (a)–(g) and record the judgement with its reason."
+)
+NO_ROWS_YET = _(
+    "Contract checklist (Annex 3): the rows that apply follow from the classification; "
+    "compute it first."
+)
 NEEDS_JUDGEMENT = _(
     "Materiality (Ch 2.2): the service is in scope; rate factors (a)–(g) and record the "
     "judgement with its reason."
@@ -162,6 +170,7 @@ class Readiness:
     checklist: list[ChecklistRow] = field(default_factory=list)
     classification: str | None = None
     in_scope: bool | None = None
+    head_office: bool = False  # the service relies on a head office (Ch 9.1)
     determinations: dict[str, Any] = field(default_factory=dict)
 
     def section_ok(self, section: str) -> bool:
@@ -226,6 +235,8 @@ def readiness(  # noqa: PLR0912, PLR0915 - one pass over the sections, in order
         add(Problem("scope", "stale", str(STALE)))
     if report.in_scope and assessment.material is None:
         add(Problem("materiality", "judgement", str(NEEDS_JUDGEMENT)))
+    elif report.in_scope is None and assessment.material is None:
+        add(Problem("materiality", "judgement", str(NOT_JUDGED)))
     elif scope is not None and cls is None and not any(p.code == "stale" for p in report.blockers):
         add(Problem("scope", "not_evaluated", str(NOT_EVALUATED)))
     class_1 = report.classification == "material_consumer_finance_offshore"
@@ -318,6 +329,8 @@ def readiness(  # noqa: PLR0912, PLR0915 - one pass over the sections, in order
         )
         .order_by("order")
     )
+    if cls is None:
+        add(Problem("contract", "no_rows", str(NO_ROWS_YET)))
     row_ok: dict[str, bool] = {}
     for row in rows:
         problems = row_problems(
@@ -339,6 +352,7 @@ def readiness(  # noqa: PLR0912, PLR0915 - one pass over the sections, in order
 
     # Foreign-bank branch relying on its head office (Ch 9.1).
     reliance = _reliance(service)
+    report.head_office = reliance is not None
     if reliance is not None:
         if reliance.relies_contracts and reliance.head_office_contract_id is None:
             add(Problem("head_office", "contract", str(HO_NO_CONTRACT)))

@@ -549,11 +549,21 @@ def risks(request: HttpRequest, code: Any) -> HttpResponse:
             if risk.residual_likelihood and risk.residual_impact
             else None
         )
+        # An accepted (or not yet treated) risk remains what it is: its residual rating is the
+        # inherent one until a treatment says otherwise.
+        residual_point = (
+            (risk.residual_likelihood, risk.residual_impact)
+            if residual
+            else (risk.likelihood, risk.impact)
+            if inherent and risk.treatment in {"", Risk.Treatment.ACCEPT}
+            else None
+        )
         rows.append(
             {
                 "risk": risk,
                 "inherent": inherent,
                 "residual": residual,
+                "residual_point": residual_point,
                 "inherent_label": rating_label(inherent, lang) if inherent else "",
                 "residual_label": rating_label(residual, lang) if residual else "",
             }
@@ -573,7 +583,7 @@ def risks(request: HttpRequest, code: Any) -> HttpResponse:
     )
     residual_map = heat_map(
         matrix,
-        [(r["risk"].residual_likelihood, r["risk"].residual_impact) for r in rows if r["residual"]],
+        [r["residual_point"] for r in rows if r["residual_point"]],
         lang,
     )
     return render(
