@@ -437,16 +437,16 @@ def test_dashboard_query_count_does_not_grow(client, personas, register):
     url = reverse("register:dashboard")
     client.get(url)
     before = _queries(client, url)
-    # The alert window, the classification x stage grid, stale, concentration, and the
-    # deadlines of certificates and of documents (there are no documents to prefetch for).
-    assert _register_queries(before) == 6
+    # The alert window, the classification x stage grid, stale, concentration and the CSPs'
+    # names, and the deadlines of certificates and of documents (none to count coverage for).
+    assert _register_queries(before) == 7
     for i in range(15):
         csp = CSPFactory()
         service_with(name=f"More {i}", csp=csp, locations=["TW"])
         CertificationFactory(csp=csp, expiry_date=timezone.localdate() + dt.timedelta(days=i))
     after = _queries(client, url)
     assert len(after) == len(before)
-    assert _register_queries(after) == 6
+    assert _register_queries(after) == 7
 
 
 def test_pages_render_for_every_reader(client, personas, register):

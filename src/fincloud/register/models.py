@@ -474,6 +474,8 @@ class CloudService(models.Model):
             models.Index(fields=["classification"], name="register_svc_cls"),
             models.Index(fields=["name"], name="register_svc_name"),
             models.Index(fields=["-updated_at"], name="register_svc_updated"),
+            # Concentration by CSP (Ch 2.2 (f)): counted from the index alone.
+            models.Index(fields=["csp", "material"], name="register_svc_csp_material"),
         ]
         constraints = [
             # Only an approved pre-use assessment brings a service into use (Annex 2), and a

@@ -20,7 +20,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from fincloud.determinations.services import current_determinations
 from fincloud.evidence.services import evidence_for
 from fincloud.people.access import require
 from fincloud.register import forms as rf
@@ -315,7 +314,6 @@ def service_detail(request: HttpRequest, code: Any) -> HttpResponse:
             "certifications": list(service.csp.certifications.all()),
             "reliance": reliance,
             "reliance_files": evidence_for(reliance) if reliance else [],
-            "determinations": current_determinations(service),
             "due_items": items,
             "today": today,
             "soon": today + dt.timedelta(days=window),
