@@ -62,8 +62,10 @@ def fill_english(locale_dir: Path) -> None:
     catalogue = polib.pofile(str(path), wrapwidth=0)
     for entry in catalogue:
         if entry.msgid_plural:
-            if not any(entry.msgstr_plural.values()):
-                entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}
+            # English is the source language: the plural forms are the msgid and msgid_plural.
+            # (A fuzzy match by msgmerge would otherwise leave another string's plurals here,
+            # e.g. "%(n)s open point" shown as "%(n)s minutes".)
+            entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}
         elif not entry.msgstr:
             entry.msgstr = entry.msgid
         if "fuzzy" in entry.flags:
