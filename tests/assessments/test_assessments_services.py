@@ -365,7 +365,7 @@ def test_risk_rules(setup):
         actor=personas["risk"], risk=seeded, likelihood=4, impact=4, owner=personas["risk"]
     )
     msgs = [p.message for p in readiness(a).blockers if p.code == "untreated"]
-    assert len(msgs) == 1 and seeded.title in msgs[0]
+    assert len(msgs) == 1 and seeded.display_title("en") in msgs[0]
     svc.risk_update(
         actor=personas["risk"],
         risk=seeded,

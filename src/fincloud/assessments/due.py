@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from fincloud.assessments.models import AlternativeMeasure, ReevaluationFlag, Risk
@@ -90,7 +91,7 @@ def risk_items(query: DueQuery) -> Iterable[DueItem]:
         yield DueItem(
             kind="risk_treatment",
             label=RISK_TREATMENT,
-            title=f"{service.name} · {risk.title[:80]}",
+            title=f"{service.name} · {risk.display_title(get_language() or 'zh-hant')[:80]}",
             due=risk.due_date,  # type: ignore[arg-type]
             url=reverse("assessments:risks", kwargs={"code": risk.assessment.code}),
             service_code=str(service.code),

@@ -427,6 +427,17 @@ class Risk(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def display_title(self, language: str) -> str:
+        """A risk seeded from Ch 2.2 reads as the manual's item in the reader's language."""
+        if self.catalog_id:
+            from fincloud.catalog import load_catalog
+
+            node = load_catalog().find(self.catalog_id)
+            if node is not None:
+                text = node.text_en if language.startswith("en") else node.text_zh
+                return text.rstrip("；;。.")
+        return self.title
+
 
 class LocationReview(models.Model):
     """One processing or storage country of the service (or its sub-processors), Ch 1.2."""

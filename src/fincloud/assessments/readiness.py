@@ -244,7 +244,7 @@ def readiness(  # noqa: PLR0912, PLR0915 - one pass over the sections, in order
     # Risks (Ch 2.2 mechanism (a)-(d)).
     matrix = assessment.matrix.matrix()
     for risk in assessment.risks.all():
-        name = risk.title[:60]
+        name = risk.display_title("en" if lang_en else "zh")[:60]
         if risk.likelihood is None or risk.impact is None:
             add(Problem("risks", "unrated", _msg(RISK_UNRATED, risk=name)))
             continue

@@ -121,6 +121,7 @@ def _base(request: HttpRequest, assessment: Assessment, tab: str, **extra: Any) 
         "crumbs": crumbs,
         "editable": _editable(assessment),
         "lang": _lang(),
+        "unit_name": assessment.service.unit.display_name(get_language() or "zh-hant"),
         **extra,
     }
 
@@ -564,6 +565,7 @@ def risks(request: HttpRequest, code: Any) -> HttpResponse:
                 "inherent": inherent,
                 "residual": residual,
                 "residual_point": residual_point,
+                "title": risk.display_title(lang),
                 "inherent_label": rating_label(inherent, lang) if inherent else "",
                 "residual_label": rating_label(residual, lang) if residual else "",
             }
@@ -611,7 +613,7 @@ def _risk_form_page(
     node = None
     if risk is not None and risk.catalog_id:
         node = load_catalog().find(risk.catalog_id)
-    title = _("New risk") if risk is None else risk.title
+    title = _("New risk") if risk is None else risk.display_title(_lang())
     return render(
         request,
         "assessments/risk_form.html",
