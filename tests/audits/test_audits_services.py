@@ -9,7 +9,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from factories_audits import classified, upload
 
 from fincloud.auditlog.models import AuditEvent
@@ -29,6 +29,15 @@ from fincloud.workflow.services import WorkflowError, record_approve, record_sub
 from factories import UnitFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages in English, so the assertions read the message constants' own words."""
+    with translation.override("en"):
+        yield
+
+
 TODAY = dt.date(2026, 11, 25)
 
 
@@ -621,3 +630,10 @@ def test_bulk_rows_read_back_as_the_orm_writes_them(auditor_actor):
     assert bulk.code != orm.code
     assert single.next_general_due == dt.date(2025, 2, 28)  # 29 Feb + 12 months, clamped
     assert single.next_special_due == dt.date(2025, 2, 28)
+
+
+def test_the_manual_browser_lists_the_programme_items_of_a_check(audit):
+    from fincloud.manual.usage import usages
+
+    refs = [r for r in usages("ch7.3.table.d01.01") if "audits/programme/" in (r.url or "")]
+    assert len(refs) == 1 and "2026 audit" in refs[0].title

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from factories_controls import classified
 
 from fincloud.controls import messages as msg
@@ -18,6 +19,15 @@ from fincloud.evidence.models import EvidenceFile
 from paths import REPO_ROOT
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages in English, so the assertions read the message constants' own words."""
+    with translation.override("en"):
+        yield
+
+
 DATA = REPO_ROOT / "tests" / "data" / "inventory"
 
 

@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from factories_controls import classified, upload
 
 from fincloud.auditlog.models import AuditEvent
@@ -20,6 +21,13 @@ from fincloud.evidence.models import EvidenceFile
 from fincloud.workflow.services import WorkflowError, record_approve
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages in English, so the assertions read the message constants' own words."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
@@ -347,3 +355,10 @@ def test_assessment_model_is_registered_for_the_home_page():
     from fincloud.workflow.registry import registered
 
     assert ControlAssessment in [r.model for r in registered()]
+
+
+def test_the_manual_browser_lists_the_items_that_assess_a_node(assessment):
+    from fincloud.manual.usage import usages
+
+    refs = [r for r in usages("ch5.4.basic.a") if "controls/items/" in (r.url or "")]
+    assert len(refs) == 1 and str(assessment.service) in refs[0].title

@@ -12,6 +12,7 @@ class AuditsConfig(AppConfig):
         from django.urls import reverse
 
         from fincloud.audits import due as audits_due
+        from fincloud.audits import selectors as audits_selectors
         from fincloud.audits import signals
         from fincloud.audits.demo import load_audits_demo
         from fincloud.audits.models import AuditReport
@@ -57,4 +58,7 @@ class AuditsConfig(AppConfig):
         due.register("audits.findings", audits_due.findings_due)
         due.register("audits.tests", audits_due.security_tests)
         due.register("audits.auditor_certificates", audits_due.auditor_certificates)
+        from fincloud.manual import usage
+
+        usage.register("audits", audits_selectors.usage_for_node)
         demo.register_loader("audits", load_audits_demo)

@@ -25,10 +25,19 @@ _PLAIN = (
 BATCH = 2000
 
 
-def _converters(model: type[models.Model], names: Sequence[str]) -> list[Any]:
-    out = []
+def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field):
+        raise TypeError(f"{model.__name__}.{name} is not a concrete field")
+    return field
+
+
+def _converters(
+    model: type[models.Model], names: Sequence[str]
+) -> list[models.Field[Any, Any] | None]:
+    out: list[models.Field[Any, Any] | None] = []
     for name in names:
-        field = model._meta.get_field(name)
+        field = _field(model, name)
         if isinstance(field, _PLAIN) and not isinstance(field, models.JSONField):
             out.append(None)
         else:
@@ -53,7 +62,7 @@ def _prepared(
 
 def _columns(model: type[models.Model], names: Sequence[str]) -> list[str]:
     quote = connection.ops.quote_name
-    return [quote(model._meta.get_field(name).column) for name in names]
+    return [quote(str(_field(model, name).column)) for name in names]
 
 
 def insert_rows(
@@ -84,7 +93,7 @@ def upsert_rows(
     quote = connection.ops.quote_name
     table = quote(model._meta.db_table)
     columns = _columns(model, names)
-    key = quote(model._meta.get_field(conflict).column)
+    key = quote(str(_field(model, conflict).column))
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != key)
     marks = ", ".join(["%s"] * len(names))
     sql = (

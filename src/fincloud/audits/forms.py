@@ -20,7 +20,8 @@ from fincloud.catalog import load_catalog
 from fincloud.evidence.forms import upload_help
 from fincloud.people.models import BusinessUnit
 
-DATE = forms.DateInput(attrs={"type": "date"})
+# ISO dates: an <input type="date"> accepts no other format, whatever the language.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 OTHER = "__other__"
 
 
@@ -251,9 +252,8 @@ class CertificateForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         names = recognised_certifications(load_catalog())
-        self.fields["name"].choices = [(n, n) for n in names] + [
-            (OTHER, _("Other (not in Ch 7.2)"))
-        ]
+        choices = [(n, n) for n in names] + [(OTHER, _("Other (not in Ch 7.2)"))]
+        self.fields["name"].choices = choices  # type: ignore[attr-defined]
         self.fields["file"].help_text = upload_help()
 
     def clean(self) -> dict[str, Any]:
@@ -300,7 +300,7 @@ class TailoringForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         en = language.startswith("en")
-        self.fields["domain_id"].choices = [
+        self.fields["domain_id"].choices = [  # type: ignore[attr-defined]
             (d.id, f"{d.id[-3:]} {d.text_en if en else d.text_zh}") for d in domains(load_catalog())
         ]
 

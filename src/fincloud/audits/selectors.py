@@ -106,3 +106,23 @@ def finding_list(*, status: str = "", owner: Any = None) -> QuerySet[Finding]:
     if owner is not None:
         qs = qs.filter(owner=owner)
     return qs.order_by("status", "due_date")
+
+
+def usage_for_node(node_id: str, limit: int) -> Any:
+    """For the manual browser: the audit programme items that test this manual item."""
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy as _
+
+    from fincloud.manual.usage import UsageRef
+
+    rows = (
+        ProgrammeItem.objects.filter(catalog_id=node_id)
+        .select_related("audit")
+        .order_by("-audit__planned_start")[:limit]
+    )
+    for row in rows:
+        yield UsageRef(
+            label=_("Audit programme"),
+            title=f"{row.audit} · {row.get_result_display()}",
+            url=reverse("audits:programme_item", kwargs={"code": row.code}),
+        )

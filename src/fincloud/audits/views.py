@@ -392,7 +392,7 @@ def test_file(request: HttpRequest, code: Any) -> HttpResponse:
         else:
             messages.success(request, _("File stored."))
     else:
-        _flash(request, ValidationError(form.errors.get("file") or []))
+        _flash(request, ValidationError(list(form.errors.get("file") or [])))
     return redirect("audits:test", code=test.code)
 
 
@@ -644,7 +644,7 @@ def paper_file(request: HttpRequest, code: Any) -> HttpResponse:
         else:
             messages.success(request, _("File stored."))
     else:
-        _flash(request, ValidationError(form.errors.get("file") or []))
+        _flash(request, ValidationError(list(form.errors.get("file") or [])))
     return redirect("audits:paper", code=paper.code)
 
 
@@ -912,7 +912,7 @@ def report_file(request: HttpRequest, code: Any) -> HttpResponse:
         else:
             messages.success(request, _("File stored."))
     else:
-        _flash(request, ValidationError(form.errors.get("file") or []))
+        _flash(request, ValidationError(list(form.errors.get("file") or [])))
     return redirect("audits:report", code=report.code)
 
 

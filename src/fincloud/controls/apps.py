@@ -11,6 +11,7 @@ class ControlsConfig(AppConfig):
         from django.urls import reverse
 
         from fincloud.controls import due as controls_due
+        from fincloud.controls import selectors as controls_selectors
         from fincloud.controls.demo import load_controls_demo
         from fincloud.controls.models import ControlAssessment
         from fincloud.people.roles import ALL_STAFF, Role, capability
@@ -45,4 +46,7 @@ class ControlsConfig(AppConfig):
         due.register("controls.evidence", controls_due.evidence_expiries)
         due.register("controls.gaps", controls_due.control_gaps)
         due.register("controls.advisories", controls_due.advisory_deadlines)
+        from fincloud.manual import usage
+
+        usage.register("controls", controls_selectors.usage_for_node)
         demo.register_loader("controls", load_controls_demo)

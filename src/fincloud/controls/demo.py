@@ -58,7 +58,7 @@ GAPS = {
     "ch5.3.basic.d": ("partial", "服務帳號金鑰輪替尚未自動化。", 45),
     "ch6.4.basic.g": ("not_implemented", "DevSecOps 掃描工具導入中。", 120),
 }
-FIGURES = {
+FIGURES: dict[str, dict[str, object]] = {
     "ch5.1.basic.a": {"tls_min_version": "TLS 1.2"},
     "ch5.1.basic.b": {"encryption_algorithm": "AES-256-GCM"},
     "ch5.1.basic.d": {"encryption_algorithm": "AES-256-GCM"},

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Final
 
 from fincloud.catalog import Catalog
@@ -67,7 +68,7 @@ class FigureViolation:
     field: str  # the form/model field, e.g. "retention_months"
     code: str  # the rule, e.g. "retention_below_minimum"
     catalog_id: str
-    params: Mapping[str, object] = field(default_factory=dict)
+    params: Mapping[str, object] = dc_field(default_factory=dict)
 
 
 def minimum_retention_months(catalog: Catalog) -> int:

@@ -21,7 +21,8 @@ from fincloud.controls.models import (
 from fincloud.evidence.forms import EvidenceUploadForm
 from fincloud.evidence.services import max_bytes
 
-DATE = forms.DateInput(attrs={"type": "date"})
+# ISO dates: an <input type="date"> accepts no other format, whatever the language.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ControlItemForm(forms.Form):
@@ -103,7 +104,9 @@ class ControlItemForm(forms.Form):
         }
         if item.decision == Decision.UNDECIDED:
             initial["decision"] = None
-        super().__init__(*args, initial=initial, **kwargs)
+        initial.update(kwargs.pop("initial", None) or {})
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
         figure_fields = {
             "retention_months",
             "tls_min_version",

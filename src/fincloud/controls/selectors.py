@@ -218,3 +218,23 @@ def advisories(*, state: str = "") -> QuerySet[Advisory]:
     if state:
         qs = qs.filter(state=state)
     return qs.order_by("-received_on", "-recorded_at")
+
+
+def usage_for_node(node_id: str, limit: int) -> Any:
+    """For the manual browser: the control items that assess this manual item."""
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy as _
+
+    from fincloud.manual.usage import UsageRef
+
+    rows = (
+        ControlItem.objects.filter(catalog_id=node_id)
+        .select_related("assessment", "assessment__service")
+        .order_by("-assessment__prepared_at")[:limit]
+    )
+    for row in rows:
+        yield UsageRef(
+            label=_("Control assessment"),
+            title=f"{row.assessment} · {row.get_decision_display()} · {row.get_status_display()}",
+            url=reverse("controls:item", kwargs={"code": row.code}),
+        )
