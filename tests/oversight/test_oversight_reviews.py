@@ -256,3 +256,53 @@ def test_a_qualified_report_needs_its_exceptions_and_they_are_followed_to_closur
     )
     exception = ReportException.objects.get(pk=exception.pk)
     assert exception.status == "closed" and exception.csp_response == "Done in Q3"
+
+
+def _measure_c(personas, service, state: str) -> None:
+    """A pre-use assessment of the service, in ``state``, whose 未符合 contract row carries
+    alternative measure (c) of Ch 3.3 (built directly: only the link matters here)."""
+    from fincloud.assessments.models import (
+        AlternativeMeasure,
+        Assessment,
+        ContractRowCheck,
+        RiskMatrix,
+    )
+
+    officer = personas["governance_officer"]
+    matrix = RiskMatrix.objects.filter(current=True).first() or RiskMatrix.objects.create(
+        version=99, data={}, current=True, created_at=timezone.now()
+    )
+    assessment = Assessment.objects.create(
+        service=service,
+        matrix=matrix,
+        unit=service.unit,
+        prepared_by=officer,
+        prepared_at=timezone.now(),
+        state=state,
+    )
+    row = ContractRowCheck.objects.create(
+        assessment=assessment, row="10.I.5", judgement="not_compliant"
+    )
+    AlternativeMeasure.objects.create(
+        row=row,
+        kind="c",
+        description="Quarterly review of the CSP",
+        owner=officer,
+        due_date=timezone.localdate(),
+        created_by=officer,
+        created_at=timezone.now(),
+    )
+
+
+def test_measure_c_of_an_approved_pre_use_assessment_raises_the_frequency(personas):
+    raised = in_use(personas, "domestic")
+    draft_only = in_use(personas, "domestic")
+    _measure_c(personas, raised, "approved")
+    _measure_c(personas, draft_only, "draft")
+    svc.review_schedule_refresh(service_ids=[raised.pk, draft_only.pk])
+    schedule = ReviewSchedule.objects.get(service=raised)
+    assert schedule.raised and schedule.interval_months == 6  # the domestic raised interval
+    assert "ch3.3.alternative.c" in schedule.raised_source and "10.I.5" in schedule.raised_source
+    assert schedule.next_due == dt.date(2025, 7, 31)
+    other = ReviewSchedule.objects.get(service=draft_only)
+    assert not other.raised and other.interval_months == 12

@@ -1,10 +1,14 @@
 """Oversight's deadlines for ``fincloud.web.due``: periodic reviews (overdue ones included),
 open review findings and report exceptions, KPI/KRI measurements due and indicators in red,
-and service credits to claim. Every provider filters in the database on an indexed date."""
+and service credits to claim. Every provider filters in the database on an indexed date and
+reads plain values (no model instances, one URL pattern per provider): the calendar asks all
+providers on every page view."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from django.db.models import Q
 from django.urls import reverse
@@ -35,6 +39,13 @@ KINDS = {
     "kpi_red": INDICATOR_RED,
     "sla_credit_claim": CLAIM_DUE,
 }
+_MARKER = uuid.UUID(int=0)
+
+
+def _url(name: str, anchor: str = "") -> Callable[[Any], str]:
+    """The page of a record by its code, reversed once per provider call."""
+    head, tail = reverse(name, kwargs={"code": _MARKER}).split(str(_MARKER))
+    return lambda code: f"{head}{code}{tail}{anchor}"
 
 
 def _window(field: str, query: DueQuery) -> Q:
@@ -62,29 +73,28 @@ def reviews(query: DueQuery) -> Iterator[DueItem]:
     rows = (
         ReviewSchedule.objects.filter(_window("next_due", query), service__stage=Stage.IN_USE)
         .filter(_service_scope(query, "service__", owner_field=None))
-        .select_related("service")
-        .only(
+        .order_by("next_due", "service_id")
+        .values_list(
             "next_due",
             "raised",
             "service__code",
             "service__name",
             "service__unit_id",
             "service__owner_id",
-        )
-        .order_by("next_due", "service_id")[: query.limit]
+        )[: query.limit]
     )
-    for row in rows:
-        service = row.service
+    url = _url("oversight:service_reviews")
+    for next_due, raised, code, name, unit_id, owner_id in rows:
         yield DueItem(
             kind="periodic_review",
             label=REVIEW_DUE,
-            title=service.name,
-            due=row.next_due,
-            url=reverse("oversight:service_reviews", kwargs={"code": service.code}),
-            service_code=str(service.code),
-            unit_id=service.unit_id,
-            owner_id=service.owner_id,
-            extra={"raised": row.raised},
+            title=name,
+            due=next_due,
+            url=url(code),
+            service_code=str(code),
+            unit_id=unit_id,
+            owner_id=owner_id,
+            extra={"raised": raised},
         )
 
 
@@ -92,29 +102,38 @@ def findings(query: DueQuery) -> Iterator[DueItem]:
     rows = (
         ReviewFinding.objects.filter(_window("due_date", query), status=ReviewFinding.Status.OPEN)
         .filter(_service_scope(query, "review__service__", owner_field="owner_id"))
-        .select_related("review__service")
-        .order_by("due_date", "pk")[: query.limit]
+        .order_by("due_date", "pk")
+        .values_list(
+            "due_date",
+            "code",
+            "description",
+            "severity",
+            "owner_id",
+            "review__code",
+            "review__service__code",
+            "review__service__name",
+            "review__service__unit_id",
+        )[: query.limit]
     )
-    for row in rows:
-        service = row.review.service
+    url = _url("oversight:review_detail")
+    for due_date, code, description, severity, owner_id, review, service, name, unit_id in rows:
         yield DueItem(
             kind="review_finding",
             label=FINDING_DUE,
-            title=f"{service.name} · {row.description[:80]}",
-            due=row.due_date,
-            url=reverse("oversight:review_detail", kwargs={"code": row.review.code})
-            + f"#finding-{row.code}",
-            service_code=str(service.code),
-            unit_id=service.unit_id,
-            owner_id=row.owner_id,
-            extra={"severity": row.severity},
+            title=f"{name} · {description[:80]}",
+            due=due_date,
+            url=f"{url(review)}#finding-{code}",
+            service_code=str(service),
+            unit_id=unit_id,
+            owner_id=owner_id,
+            extra={"severity": severity},
         )
 
 
 def report_exceptions(query: DueQuery) -> Iterator[DueItem]:
     rows = ReportException.objects.filter(
         _window("due_date", query), status=ReportException.Status.OPEN
-    ).select_related("review__csp")
+    )
     if query.service_code:
         # A CSP's report concerns every service of that CSP.
         rows = rows.filter(review__csp__services__code=query.service_code)
@@ -122,60 +141,71 @@ def report_exceptions(query: DueQuery) -> Iterator[DueItem]:
         rows = rows.filter(review__unit_id=query.unit_id)
     if query.user is not None and getattr(query.user, "pk", None):
         rows = rows.filter(owner_id=query.user.pk)
-    for row in rows.order_by("due_date", "pk")[: query.limit]:
+    values = rows.order_by("due_date", "pk").values_list(
+        "due_date",
+        "code",
+        "description",
+        "severity",
+        "owner_id",
+        "review__code",
+        "review__unit_id",
+        "review__csp__name",
+        "review__csp__code",
+    )[: query.limit]
+    url = _url("oversight:report_detail")
+    for due_date, code, description, severity, owner_id, review, unit_id, csp, csp_code in values:
         yield DueItem(
             kind="report_exception",
             label=EXCEPTION_DUE,
-            title=f"{row.review.csp.name} · {row.description[:80]}",
-            due=row.due_date,
-            url=reverse("oversight:report_detail", kwargs={"code": row.review.code})
-            + f"#exception-{row.code}",
-            unit_id=row.review.unit_id,
-            owner_id=row.owner_id,
-            extra={"severity": row.severity, "csp_code": str(row.review.csp.code)},
+            title=f"{csp} · {description[:80]}",
+            due=due_date,
+            url=f"{url(review)}#exception-{code}",
+            unit_id=unit_id,
+            owner_id=owner_id,
+            extra={"severity": severity, "csp_code": str(csp_code)},
         )
 
 
 def indicators(query: DueQuery) -> Iterator[DueItem]:
     scope = _service_scope(query, "service__", owner_field="owner_id")
     # Indicators are watched from definition until the service's use ends.
-    base = (
-        Indicator.objects.filter(active=True).exclude(service__stage=Stage.AFTER_USE).filter(scope)
+    base = Indicator.objects.filter(active=True).exclude(service__stage=Stage.AFTER_USE)
+    base = base.filter(scope)
+    fields = (
+        "code",
+        "name",
+        "owner_id",
+        "service__code",
+        "service__name",
+        "service__unit_id",
+        "service__owner_id",
     )
-    due_rows = (
+    url = _url("oversight:indicator_detail")
+    measurement_rows = (
         base.filter(_window("next_due", query), next_due__isnull=False)
-        .select_related("service")
-        .order_by("next_due", "pk")[: query.limit]
+        .order_by("next_due", "pk")
+        .values_list("next_due", *fields)[: query.limit]
     )
-    for row in due_rows:
-        assert row.next_due is not None  # noqa: S101 - filtered above
-        yield DueItem(
-            kind="kpi_measurement",
-            label=MEASUREMENT_DUE,
-            title=f"{row.service.name} · {row.name}",
-            due=row.next_due,
-            url=reverse("oversight:indicator_detail", kwargs={"code": row.code}),
-            service_code=str(row.service.code),
-            unit_id=row.service.unit_id,
-            owner_id=row.owner_id or row.service.owner_id,
-        )
     red_rows = (
         base.filter(_window("last_measured_on", query), last_status="red")
-        .select_related("service")
-        .order_by("last_measured_on", "pk")[: query.limit]
+        .order_by("last_measured_on", "pk")
+        .values_list("last_measured_on", *fields)[: query.limit]
     )
-    for row in red_rows:
-        assert row.last_measured_on is not None  # noqa: S101 - red means measured
-        yield DueItem(
-            kind="kpi_red",
-            label=INDICATOR_RED,
-            title=f"{row.service.name} · {row.name}",
-            due=row.last_measured_on,
-            url=reverse("oversight:indicator_detail", kwargs={"code": row.code}),
-            service_code=str(row.service.code),
-            unit_id=row.service.unit_id,
-            owner_id=row.owner_id or row.service.owner_id,
-        )
+    for kind, label, rows in (
+        ("kpi_measurement", MEASUREMENT_DUE, measurement_rows),
+        ("kpi_red", INDICATOR_RED, red_rows),
+    ):
+        for day, code, name, owner_id, service, service_name, unit_id, service_owner in rows:
+            yield DueItem(
+                kind=kind,
+                label=label,
+                title=f"{service_name} · {name}",
+                due=day,
+                url=url(code),
+                service_code=str(service),
+                unit_id=unit_id,
+                owner_id=owner_id or service_owner,
+            )
 
 
 def credit_claims(query: DueQuery) -> Iterator[DueItem]:
@@ -186,19 +216,27 @@ def credit_claims(query: DueQuery) -> Iterator[DueItem]:
             claim_due__isnull=False,
         )
         .filter(_service_scope(query, "attainment__service__", owner_field="owner_id"))
-        .select_related("attainment__service")
-        .order_by("claim_due", "pk")[: query.limit]
+        .order_by("claim_due", "pk")
+        .values_list(
+            "claim_due",
+            "code",
+            "owner_id",
+            "attainment__period",
+            "attainment__service__code",
+            "attainment__service__name",
+            "attainment__service__unit_id",
+        )[: query.limit]
     )
-    for row in rows:
-        assert row.claim_due is not None  # noqa: S101 - filtered above
-        service = row.attainment.service
+    url = _url("oversight:claim_edit")
+    for claim_due, code, owner_id, period, service, name, unit_id in rows:
+        assert claim_due is not None  # noqa: S101 - filtered above
         yield DueItem(
             kind="sla_credit_claim",
             label=CLAIM_DUE,
-            title=f"{service.name} · {row.attainment.period}",
-            due=row.claim_due,
-            url=reverse("oversight:claim_edit", kwargs={"code": row.code}),
-            service_code=str(service.code),
-            unit_id=service.unit_id,
-            owner_id=row.owner_id,
+            title=f"{name} · {period}",
+            due=claim_due,
+            url=url(code),
+            service_code=str(service),
+            unit_id=unit_id,
+            owner_id=owner_id,
         )

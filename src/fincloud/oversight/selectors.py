@@ -148,19 +148,33 @@ def calendar_view(
     unit_id: int | None = None,
     service_code: str | None = None,
     limit: int = 500,
-    overdue_limit: int = 200,
+    overdue_limit: int = 100,
+    first_limit: int = 300,
 ) -> CalendarView:
     """One month's grid with what falls due each day, and everything already overdue, from
     every app's providers in ``fincloud.web.due``."""
     weeks_of_dates = month_grid(year, month)
     first, last = weeks_of_dates[0][0], weeks_of_dates[-1][-1]
     scope = {"user": user, "unit_id": unit_id, "service_code": service_code}
-    # Two questions, so that a long overdue list never crowds the month out of the grid.
-    in_grid = due.collect(due.DueQuery(start=first, end=last, limit=limit, **scope))
-    overdue = due.collect(
-        due.DueQuery(start=None, end=today - dt.timedelta(days=1), limit=overdue_limit, **scope)
-    )
-    truncated = len(in_grid) >= limit or len(overdue) >= overdue_limit
+    yesterday = today - dt.timedelta(days=1)
+    if first <= today <= last:
+        # The current month: one question (everything due up to the grid's end) answers both,
+        # sorted by date, so its overdue part is the oldest overdue items even when the limit
+        # cut it; only then is the grid asked for on its own.
+        everything = due.collect(due.DueQuery(start=None, end=last, limit=first_limit, **scope))
+        overdue_all = [i for i in everything if i.due <= yesterday]
+        overdue = overdue_all[:overdue_limit]
+        if len(everything) < first_limit:
+            in_grid = [i for i in everything if i.due >= first]
+            truncated = len(overdue_all) > overdue_limit
+        else:
+            in_grid = due.collect(due.DueQuery(start=first, end=last, limit=limit, **scope))
+            truncated = True
+    else:
+        # Another month: the grid and the overdue list are two questions.
+        in_grid = due.collect(due.DueQuery(start=first, end=last, limit=limit, **scope))
+        overdue = due.collect(due.DueQuery(start=None, end=yesterday, limit=overdue_limit, **scope))
+        truncated = len(in_grid) >= limit or len(overdue) >= overdue_limit
     by_day: dict[dt.date, list[due.DueItem]] = defaultdict(list)
     kinds: dict[str, int] = defaultdict(int)
     for item in in_grid:

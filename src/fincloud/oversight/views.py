@@ -26,7 +26,7 @@ from fincloud.determinations.services import current_determinations
 from fincloud.evidence.services import evidence_attach, evidence_for
 from fincloud.oversight import forms, ical, selectors, services
 from fincloud.oversight import kpi as kpi_rules
-from fincloud.oversight.dates import add_months, month_label, quarter_label
+from fincloud.oversight.dates import add_months, month_label, periods_touching, quarter_label
 from fincloud.oversight.models import (
     AttainmentRecord,
     CreditClaim,
@@ -556,19 +556,21 @@ def outage_create(request: HttpRequest) -> HttpResponse:
 def outage_detail(request: HttpRequest, code: Any) -> HttpResponse:
     outage = get_outage_for_user(request, code)
     affected = list(outage.services.select_related("csp"))
-    periods = AttainmentRecord.objects.filter(service__in=affected).select_related("service")
-    if outage.end is not None:
-        periods = periods.filter(period_start__lte=outage.end)
-    rows = [r for r in periods.order_by("service__name", "-period_start")[:200]]
+    # The periods the outage touches (Asia/Taipei months and quarters), for each service.
+    end = outage.end or max(timezone.now(), outage.start)
+    labels = periods_touching(outage.start, end)
+    rows = (
+        AttainmentRecord.objects.filter(service__in=affected, period__in=labels)
+        .select_related("service")
+        .order_by("service__name", "period_start", "period")
+    )
     return render(
         request,
         "oversight/outage_detail.html",
         {
             "outage": outage,
             "services": affected,
-            "attainments": [r for r in rows if r.period_start <= (outage.end or timezone.now())][
-                :40
-            ],
+            "attainments": rows[:200],
             "crumbs": _crumbs(
                 (_("Outages"), reverse("oversight:outage_list")), (str(outage), None)
             ),
