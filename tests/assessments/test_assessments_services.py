@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
 from factories_assessments import (
     complete,
@@ -295,9 +296,10 @@ def test_growth_of_the_same_csp_flags_a_reevaluation_and_a_due_item(setup):
         material=False,
     )
     assert svc.reevaluation_scan() == []
-    # one more service with the same CSP: the outsourcing to it grew (Ch 2.2)
+    # one more service with the same CSP: the outsourcing to it grew (Ch 2.2); registering
+    # it is enough for the flag to appear
     service(provider, unit, name="Second service")
-    flags = svc.reevaluation_scan()
+    flags = list(ReevaluationFlag.objects.filter(resolved_at__isnull=True))
     assert [f.reason for f in flags] == ["exposure"]
     assert flags[0].details[0] == {"kind": "services", "before": "1", "after": "2"}
     assert svc.reevaluation_scan() == []  # idempotent
@@ -306,6 +308,21 @@ def test_growth_of_the_same_csp_flags_a_reevaluation_and_a_due_item(setup):
     # a new judgement answers the flag
     judged(Assessment.objects.get(pk=a.pk), personas, material=False)
     assert not ReevaluationFlag.objects.filter(resolved_at__isnull=True).exists()
+
+
+def test_more_records_with_the_same_csp_flags_a_reevaluation(setup):
+    personas, provider, unit = setup
+    srv = service(provider, unit, data_records=1000)
+    judged(
+        svc.assessment_start(actor=personas["governance_officer"], service=srv),
+        personas,
+        material=False,
+    )
+    register.service_update(actor=None, service=srv, data_records=1200)  # +20%: below 25%
+    assert not ReevaluationFlag.objects.exists()
+    register.service_update(actor=None, service=srv, data_records=1300)  # +30%
+    flag = ReevaluationFlag.objects.get()
+    assert flag.details == [{"kind": "data_volume", "before": "1000", "after": "1300"}]
 
 
 def test_thresholds_decide_what_growth_counts(setup):
@@ -891,3 +908,32 @@ def test_several_rows_judged_compliant_with_the_same_documents(setup):
     n = svc.contract_rows_judge_compliant(actor=personas["legal"], rows=rows, documents=[doc])
     assert n == len(rows) == 17
     assert not [p for p in readiness(a).blockers if p.section == "contract"]
+
+
+def test_a_newer_revision_of_a_covering_document_warns(setup):
+    personas, provider, unit = setup
+    srv = service(provider, unit)
+    a = start(personas, srv, material=False)
+    doc = register.document_create(
+        actor=personas["legal"],
+        kind="master_agreement",
+        title="MSA",
+        csp=provider,
+        services=[srv],
+        upload=register.Upload(file=pdf("msa-r1.pdf")),
+    )
+    svc.contract_row_save(
+        actor=personas["legal"], row=row(a, "10.I.1"), judgement="compliant", documents=[doc]
+    )
+    r1 = row(a, "10.I.1").revisions.get()
+    assert r1.revision == 1
+    assert not [p for p in readiness(a).warnings if p.code == "newer_revision"]
+    register.document_upload(
+        actor=personas["legal"],
+        document=doc,
+        upload=register.Upload(
+            file=SimpleUploadedFile("msa-r2.pdf", b"%PDF-1.4 r2", "application/pdf")
+        ),
+    )
+    warnings = [p for p in readiness(a).warnings if p.code == "newer_revision"]
+    assert len(warnings) == 1 and "10.I.1" in warnings[0].message and "MSA" in warnings[0].message

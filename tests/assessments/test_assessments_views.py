@@ -193,9 +193,9 @@ def test_measure_added_through_the_page(client, personas, assessment):
 # -- query counts (no N+1) -----------------------------------------------------------------------
 
 QUERIES = {
-    "detail": 20,
+    "detail": 22,
     "risks": 8,
-    "contract": 12,
+    "contract": 13,
     "due_diligence": 13,
     "locations": 10,
     "materiality": 11,

@@ -63,9 +63,13 @@ class AssessmentsConfig(AppConfig):
 
         demo.register_loader("assessments", load_demo)
 
+        from django.db.models.signals import post_save
+
+        from fincloud.register.models import CloudService
         from fincloud.register.signals import service_inputs_changed
 
         service_inputs_changed.connect(_on_inputs_changed, dispatch_uid="assessments-stale")
+        post_save.connect(_on_service_saved, sender=CloudService, dispatch_uid="assessments-scale")
 
 
 def _on_inputs_changed(
@@ -74,3 +78,38 @@ def _on_inputs_changed(
     from fincloud.assessments.services import on_service_inputs_changed
 
     on_service_inputs_changed(service=service, fields=fields, actor=actor)
+
+
+# Saves that cannot change the scale or the nature of the outsourcing (the classification and
+# the stage are recorded by the assessment itself).
+_IRRELEVANT_SAVES = frozenset(
+    {
+        "in_scope",
+        "offshore",
+        "material",
+        "classification",
+        "classification_determination",
+        "classified_at",
+        "classified_by",
+        "classification_stale",
+        "stage",
+        "use_approval_type",
+        "use_approval_id",
+        "use_approved_at",
+        "started_on",
+        "ended_on",
+        "updated_at",
+    }
+)
+
+
+def _on_service_saved(
+    sender: object, *, instance: object, created: bool, update_fields: object = None, **kw: object
+) -> None:
+    """Ch 2.2: a new service with a CSP, or more records or spend, may grow the outsourcing to
+    that CSP past a materiality judgement's thresholds: look again."""
+    if update_fields is not None and set(update_fields) <= _IRRELEVANT_SAVES:  # type: ignore[call-overload]
+        return
+    from fincloud.assessments.services import reevaluation_scan
+
+    reevaluation_scan(csp_id=instance.csp_id)  # type: ignore[attr-defined]

@@ -537,6 +537,13 @@ class ContractRowCheck(models.Model):
         related_name="+",
         blank=True,
     )
+    # The stored revision of each document that was read when the row was judged.
+    revisions = models.ManyToManyField(
+        "evidence.EvidenceFile",
+        verbose_name=_("revisions checked"),
+        related_name="+",
+        blank=True,
+    )
     clauses = models.TextField(_("clauses"), blank=True, max_length=4000)
     remarks = models.TextField(_("remarks"), blank=True, max_length=4000)
     # Annex 3 footnote 1: cooperation rows may be tailored to the service model and split of

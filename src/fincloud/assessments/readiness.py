@@ -121,6 +121,10 @@ ROW_MESSAGES: Mapping[str, Any] = {
     ),
     "tailored_without_reason": _("Contract row %(row)s: say how and why it is tailored."),
 }
+NEWER_REVISION = _(
+    "Contract row %(row)s was judged on an earlier revision of “%(document)s”; a newer one has "
+    "been stored since: check the row again."
+)
 HO_NO_CONTRACT = _(
     "Head office: the head office's contract with the CSP (sub-outsourcing, 複委託) is not "
     "recorded; it is checked against Annex 3 like any other (Ch 9.1)."
@@ -328,6 +332,7 @@ def readiness(  # noqa: PLR0912, PLR0915 - one pass over the sections, in order
             ),
         )
         .order_by("order")
+        .prefetch_related("documents", "revisions")
     )
     if cls is None:
         add(Problem("contract", "no_rows", str(NO_ROWS_YET)))
@@ -347,6 +352,17 @@ def readiness(  # noqa: PLR0912, PLR0915 - one pass over the sections, in order
             )
         )
         row_ok[row.row] = not problems
+        if row.judgement == "compliant":
+            checked = {f.pk for f in row.revisions.all()}
+            for doc in row.documents.all():
+                if doc.current_file_id and doc.current_file_id not in checked:
+                    warn(
+                        Problem(
+                            "contract",
+                            "newer_revision",
+                            _msg(NEWER_REVISION, row=row.row, document=doc.title),
+                        )
+                    )
         for code in problems:
             add(Problem("contract", code, _msg(ROW_MESSAGES[code], row=row.row)))
 

@@ -104,6 +104,7 @@ def contract_rows(assessment: Assessment) -> list[ContractRowCheck]:
         .order_by("order")
         .prefetch_related(
             "documents",
+            "revisions",
             Prefetch("measures", queryset=AlternativeMeasure.objects.select_related("owner")),
         )
     )

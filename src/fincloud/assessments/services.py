@@ -544,11 +544,13 @@ def _copy_children(assessment: Assessment, new: Assessment, actor: Any) -> None:
     for dd in assessment.due_diligence_answers.all():
         old_dd = DueDiligenceAnswer(pk=dd.pk)
         _carry_evidence(old_dd, _clone(dd, assessment=new), actor)
-    for row in assessment.contract_rows.prefetch_related("documents", "measures"):
+    for row in assessment.contract_rows.prefetch_related("documents", "revisions", "measures"):
         documents = list(row.documents.all())
+        revisions = list(row.revisions.all())
         measures = list(row.measures.all())
         copy = _clone(row, assessment=new)
         copy.documents.set(documents)
+        copy.revisions.set(revisions)
         for measure in measures:
             _clone(measure, row=copy)
     for item in assessment.filing_items.prefetch_related("documents"):
@@ -1335,8 +1337,13 @@ def contract_row_save(
         row.updated_at = timezone.now()
         row.save()
         row.documents.set(list(documents))
+        # The revision each document had when the row was judged (a later upload is a new
+        # revision; the judgement was made on this one).
+        revisions = [d.current_file_id for d in documents if d.current_file_id]
+        row.revisions.set(revisions)
         after = snapshot(row, fields)
         after["documents"] = sorted(str(d.code) for d in documents)
+        after["revisions"] = sorted(revisions)
         record_event(actor=actor, action=Action.UPDATE, obj=row, before=before, after=after)
     return row
 
