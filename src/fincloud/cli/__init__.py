@@ -34,6 +34,9 @@ def _register() -> None:
     from fincloud.cli import oversight
 
     oversight.register(app)
+    from fincloud.cli import assessments
+
+    assessments.register(app)
 
 
 _register()
