@@ -43,6 +43,16 @@ if not CloudService.objects.filter(name={EXIT_SERVICE!r}).exists():
 """
 
 
+def _enter(page, site, username: str, language: str = "zh-hant") -> None:
+    """Sign in and choose the language: it is kept on the person's profile, and other tests in
+    the same session may have left it in English."""
+    sign_in(page, site, username)
+    page.select_option("#lang-select", language)
+    expect(page.locator("html")).to_have_attribute(
+        "lang", "en" if language == "en" else "zh-Hant-TW"
+    )
+
+
 def _local(minutes_ago: int) -> str:
     when = dt.datetime.now(TAIPEI) - dt.timedelta(minutes=minutes_ago)
     return when.strftime("%Y-%m-%dT%H:%M")
@@ -51,7 +61,7 @@ def _local(minutes_ago: int) -> str:
 def test_staff_report_an_incident_and_see_the_countdown(new_page, site, shots):
     # Anyone on the staff reports: here the legal counsel, who handles no incidents.
     page = new_page()
-    sign_in(page, site, "legal.counsel")
+    _enter(page, site, "legal.counsel")
     page.click("nav.sidenav >> text=通報資安事件")
     expect(page.locator("h1")).to_have_text("通報資安事件")
     page.fill("#id_title", "網路銀行無法登入")
@@ -77,10 +87,12 @@ def test_staff_report_an_incident_and_see_the_countdown(new_page, site, shots):
         re.compile(r"(4[6-9]|50) min left")
     )
     shots(page, "countdown-en")
+    page.select_option("#lang-select", "zh-hant")  # leave the profile as it was
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hant-TW")
 
     # The incident team records the notice to the operations centre as sent.
     handler = new_page()
-    sign_in(handler, site, "sec.officer")
+    _enter(handler, site, "sec.officer")
     handler.goto(page.url)
     handler.get_by_test_id("duties").get_by_test_id("mark-sent").first.click()
     expect(handler.locator(".msg-success")).to_contain_text("已記錄")
@@ -94,7 +106,7 @@ def test_staff_report_an_incident_and_see_the_countdown(new_page, site, shots):
 def test_exit_runs_to_after_use(new_page, site, shots):
     site.manage("shell", "-c", SETUP)
     officer = new_page()
-    sign_in(officer, site, "gov.officer")
+    _enter(officer, site, "gov.officer")
     officer.goto("/resilience/exits/")
     expect(officer.locator("h1")).to_have_text("退場計畫")
     shots(officer, "exit-list-zh")
@@ -116,7 +128,7 @@ def test_exit_runs_to_after_use(new_page, site, shots):
     plan_url = officer.url
 
     approver = new_page()
-    sign_in(approver, site, "approver")
+    _enter(approver, site, "approver")
     approver.goto(plan_url)
     approver.get_by_test_id("approve").click()
     expect(approver.get_by_test_id("record-state")).to_have_text("已核准")
@@ -197,3 +209,5 @@ def test_exit_runs_to_after_use(new_page, site, shots):
     shots(approver, "exit-completed-en")
     approver.goto(deletion_url)
     shots(approver, "deletion-approved-en")
+    approver.select_option("#lang-select", "zh-hant")  # leave the profile as it was
+    expect(approver.locator("html")).to_have_attribute("lang", "zh-Hant-TW")
