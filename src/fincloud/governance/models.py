@@ -440,7 +440,9 @@ class SodException(ApprovableRecord):
         verbose_name_plural = _("segregation-of-duties exceptions")
 
     def __str__(self) -> str:
-        return f"{self.person}: {self.activity}"
+        from fincloud.governance.labels import activity_label
+
+        return f"{self.person}: {activity_label(self.activity)}"
 
     def on_approved(self, actor: Any) -> None:
         from fincloud.governance.services import sod_exception_carry_out
@@ -487,7 +489,9 @@ class DutyAssignment(models.Model):
         indexes = [models.Index(fields=["person", "ends_on"], name="gov_assign_person_active")]
 
     def __str__(self) -> str:
-        return f"{self.person}: {self.activity}"
+        from fincloud.governance.labels import activity_label
+
+        return f"{self.person}: {activity_label(self.activity)}"
 
 
 # --- 4. Institution-level mechanisms (Annex 2 日常執行與控管) ---------------------------
