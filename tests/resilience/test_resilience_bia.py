@@ -137,7 +137,7 @@ def test_unknown_commitments_leave_the_answer_open() -> None:
     )
     assert det.outcome["meets"] is None
     assert det.outcome["unknown"] == ("csp_sla_percent", "csp_rpo_minutes")
-    assert "未記錄之業者承諾：業者服務水準（SLA）、業者承諾之資料復原點。" in det.explanation_zh
+    assert "未記錄之業者承諾：業者服務水準（SLA）、業者承諾之復原時間點。" in det.explanation_zh
 
 
 def test_first_severe_time_point() -> None:

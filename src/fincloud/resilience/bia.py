@@ -124,7 +124,7 @@ def allowed_downtime_text(percent: Decimal, period: Period, lang: Literal["zh-TW
 COMMITMENT_LABELS: Final = {
     "csp_sla_percent": ("業者服務水準（SLA）", "the provider's SLA"),
     "csp_rto_minutes": ("業者承諾之復原時間", "the provider's committed recovery time"),
-    "csp_rpo_minutes": ("業者承諾之資料復原點", "the provider's committed recovery point"),
+    "csp_rpo_minutes": ("業者承諾之復原時間點", "the provider's committed recovery point"),
 }
 
 
@@ -213,7 +213,7 @@ def check_csp_commitment(
                 Flag(
                     "csp_rpo_exceeds_rpo",
                     "csp_rpo_minutes",
-                    f"業者承諾之資料復原點 {minutes_text(csp_rpo_minutes)} 長於 RPO "
+                    f"業者承諾之復原時間點 {minutes_text(csp_rpo_minutes)} 長於 RPO "
                     f"{minutes_text(rpo_minutes)}：可能遺失較容許更多之資料。",
                     f"The provider's committed recovery point, "
                     f"{minutes_text(csp_rpo_minutes, 'en')}, is longer than the RPO of "
@@ -221,7 +221,7 @@ def check_csp_commitment(
                 )
             )
         else:
-            notes_zh.append(f"業者承諾之資料復原點 {minutes_text(csp_rpo_minutes)} 符合 RPO。")
+            notes_zh.append(f"業者承諾之復原時間點 {minutes_text(csp_rpo_minutes)} 符合 RPO。")
             notes_en.append(
                 f"The provider's committed recovery point, {minutes_text(csp_rpo_minutes, 'en')}, "
                 "meets the RPO."
