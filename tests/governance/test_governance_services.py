@@ -250,6 +250,21 @@ def test_strategy_document_with_a_refused_file_saves_nothing(personas):
     # Versions of one document: the second upload is revision 2 of the same document.
     assert (first.revision, second.revision) == (1, 2)
     assert first.document_code == second.document_code
+    # Its owner's review date is on the due registry.
+    from fincloud.web import due
+
+    services.strategy_document_update(
+        actor=officer,
+        document=doc,
+        title=doc.title,
+        summary="",
+        owner=personas["approver"],
+        next_review_on=TODAY + dt.timedelta(days=10),
+    )
+    mine = due.collect(due.DueQuery(start=TODAY, end=TODAY + dt.timedelta(days=30)))
+    assert [(i.kind, i.owner_id) for i in mine if i.kind == "strategy_review"] == [
+        ("strategy_review", personas["approver"].pk)
+    ]
 
 
 def test_examiner_cannot_write(personas):

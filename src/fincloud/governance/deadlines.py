@@ -1,10 +1,10 @@
 """What 日常執行與控管 puts on the dashboard and the calendar (fincloud.web.due providers).
 
 Each provider filters by the query's window in the database and returns DueItems: the yearly
-policy review (Ch 1.3), a pending policy update, the next committee meeting (Ch 1.4 (c)), the
-committee's open actions, the review dates of accepted segregation-of-duties exceptions, open
-training needs, certificates about to expire (the reminder before expiry) and training gap
-actions (Ch 4.2 (e)).
+policy review (Ch 1.3), a pending policy update, strategy documents' reviews, the next committee
+meeting (Ch 1.4 (c)), the committee's open actions, the review dates of accepted
+segregation-of-duties exceptions, open training needs, certificates about to expire (the
+reminder before expiry) and training gap actions (Ch 4.2 (e)).
 """
 
 from __future__ import annotations
@@ -74,6 +74,33 @@ def policy_items(query: DueQuery) -> Iterable[DueItem]:
     if query.unit_id is not None:
         items = [i for i in items if i.unit_id == query.unit_id]
     return items
+
+
+def strategy_items(query: DueQuery) -> Iterable[DueItem]:
+    """Strategy documents whose owner set a next review date."""
+    from fincloud.governance.models import StrategyDocument
+
+    if query.service_code:
+        return []
+    docs = StrategyDocument.objects.filter(
+        next_review_on__isnull=False, **_window(query, "next_review_on")
+    ).select_related("owner")
+    if query.user is not None:
+        docs = docs.filter(owner=query.user)
+    if query.unit_id is not None:
+        docs = docs.filter(owner__unit_id=query.unit_id)
+    return [
+        DueItem(
+            kind="strategy_review",
+            label=_("Review of a strategy document"),
+            title=doc.title,
+            due=doc.next_review_on,  # type: ignore[arg-type]
+            url=reverse("governance:strategy_detail", kwargs={"code": doc.code}),
+            unit_id=doc.owner.unit_id,
+            owner_id=doc.owner_id,
+        )
+        for doc in docs.order_by("next_review_on")[: query.limit]
+    ]
 
 
 def committee_items(query: DueQuery) -> Iterable[DueItem]:
@@ -243,6 +270,7 @@ def register_all() -> None:
     from fincloud.web import due
 
     due.register("governance.policy", policy_items)
+    due.register("governance.strategy", strategy_items)
     due.register("governance.committee", committee_items)
     due.register("governance.sod", sod_items)
     due.register("governance.training", training_items)

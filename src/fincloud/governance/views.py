@@ -135,6 +135,7 @@ def overdue_items(on: dt.date | None = None) -> list[Any]:
     items: list[Any] = []
     for provider in (
         deadlines.policy_items,
+        deadlines.strategy_items,
         deadlines.committee_items,
         deadlines.sod_items,
         deadlines.training_items,
