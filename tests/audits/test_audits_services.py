@@ -84,23 +84,47 @@ def test_plan_follows_the_cadence_table_and_stores_determinations(auditor_actor)
     assert AuditEvent.objects.filter(object_type="audits.auditplan").count() == 1
 
 
-def test_regenerating_supersedes_the_previous_determination(auditor_actor):
+def test_regenerating_keeps_an_unchanged_result_and_supersedes_a_changed_one(auditor_actor):
     service = classified("domestic")
     services.plan_regenerate(actor=auditor_actor, today=TODAY)
     first = entry_of(service).determination
-    services.plan_regenerate(actor=auditor_actor, today=TODAY)
+    again = services.plan_regenerate(actor=auditor_actor, today=TODAY)
+    assert (again.planned, again.written) == (1, 0)  # same inputs, same result: kept
+    assert entry_of(service).determination == first
+    forced = services.plan_regenerate(actor=auditor_actor, today=TODAY, force=True)
+    assert forced.written == 1
     second = entry_of(service).determination
     assert first.pk != second.pk
     first.refresh_from_db()
     assert (first.current, second.current) == (False, True)
     assert Determination.objects.filter(subject_id=str(service.pk), kind="audit_plan").count() == 2
+    # A completed audit changes the inputs: a new determination without forcing.
+    Audit.objects.create(
+        service=service,
+        kind="general",
+        title="done",
+        planned_start=dt.date(2026, 3, 1),
+        planned_end=dt.date(2026, 3, 5),
+        contact=auditor_actor,
+        service_model=service.service_model,
+        material=False,
+        status="closed",
+        completed_on=dt.date(2026, 3, 31),
+        created_by=auditor_actor,
+        created_at=timezone.now(),
+    )
+    changed = services.plan_regenerate(actor=auditor_actor, today=TODAY)
+    assert changed.written == 1
+    assert entry_of(service).next_general_due == dt.date(2028, 3, 31)
 
 
 def test_policy_adjusts_classes_3_and_4_and_the_plan_follows(personas, auditor_actor):
     c2 = classified("material_offshore", started_on=dt.date(2025, 1, 15))
     c4 = classified("domestic", started_on=dt.date(2025, 1, 15))
     services.plan_regenerate(actor=auditor_actor, today=TODAY)
+    c2_before = entry_of(c2).determination_id
     services.policy_update(actor=personas["governance_officer"], class34_interval_months=36)
+    assert entry_of(c2).determination_id == c2_before  # the policy is not an input of class 2
     assert (entry_of(c4).interval_months, entry_of(c4).policy_applied) == (36, True)
     assert entry_of(c4).next_general_due == dt.date(2028, 1, 15)
     assert entry_of(c2).interval_months == 12  # the manual's "every year" is not policy's
@@ -126,11 +150,11 @@ def test_regeneration_is_bulk_not_a_query_per_service(auditor_actor, django_asse
         classified("domestic")
     services.plan_regenerate(actor=auditor_actor, today=TODAY)  # warm caches (roles, types)
     with django_assert_max_num_queries(40) as small:
-        services.plan_regenerate(actor=auditor_actor, today=TODAY)
+        services.plan_regenerate(actor=auditor_actor, today=TODAY, force=True)
     for _ in range(30):
         classified("material_offshore")
     with django_assert_max_num_queries(40) as large:
-        services.plan_regenerate(actor=auditor_actor, today=TODAY)
+        services.plan_regenerate(actor=auditor_actor, today=TODAY, force=True)
     assert len(large.captured_queries) == len(small.captured_queries)
 
 

@@ -43,7 +43,14 @@ from fincloud.audits.models import (
     SecurityTest,
     WorkingPaper,
 )
-from fincloud.audits.plan import PLAN_KIND, PlanEntry, PlanInput, plan_for
+from fincloud.audits.plan import (
+    PLAN_KIND,
+    PLAN_VERSION,
+    POLICY_CLASSES,
+    PlanEntry,
+    PlanInput,
+    plan_for,
+)
 from fincloud.audits.programme import build_programme, domains
 from fincloud.catalog import load_catalog
 from fincloud.determinations.models import Determination
@@ -51,9 +58,11 @@ from fincloud.determinations.services import determination_record, determination
 from fincloud.evidence.models import EvidenceFile
 from fincloud.evidence.services import evidence_attach
 from fincloud.register.models import Classification, CloudService, ServiceStatus, Stage
+from fincloud.rules.texts import CLASSIFICATION_NUMBER
 from fincloud.workflow.models import State
 from fincloud.workflow.services import WorkflowError, ensure_editable
 
+_NUMBER = CLASSIFICATION_NUMBER
 PLANNED_CLASSES = [c.value for c in Classification if c != Classification.OUT_OF_SCOPE]
 
 
@@ -122,9 +131,10 @@ def policy_update(*, actor: Any, **fields: Any) -> AuditPolicy:
 
 @dataclass(frozen=True)
 class PlanStats:
-    planned: int
-    removed: int
+    planned: int  # services with a plan
+    removed: int  # plan rows removed (service out of scope, after use ...)
     overdue: int
+    written: int = 0  # plans whose result changed (new determination and row)
 
 
 def plannable_services() -> Any:
@@ -157,7 +167,9 @@ def _input(row: dict[str, Any], last: dict[tuple[int, str], dt.date], policy: in
         last_general=last.get((row["pk"], Audit.Kind.GENERAL)),
         last_special=last.get((row["pk"], Audit.Kind.SPECIAL)),
         baseline=baseline,
-        policy_months=policy,
+        # The policy is an input only where it applies (classes 3 and 4), so a policy change
+        # leaves the plans of classes 1 and 2 as they are.
+        policy_months=policy if _NUMBER.get(row["classification"]) in POLICY_CLASSES else None,
     )
 
 
@@ -252,18 +264,44 @@ _PLAN_COLUMNS = (
 
 
 def plan_regenerate(
-    *, actor: Any, today: dt.date | None = None, service_ids: Iterable[int] | None = None
+    *,
+    actor: Any,
+    today: dt.date | None = None,
+    service_ids: Iterable[int] | None = None,
+    force: bool = False,
 ) -> PlanStats:
     """Compute the plan of every plannable service (or of ``service_ids``) in bulk: the
     ``fincloud.rules`` cadence per service, stored as current ``audit_plan`` determinations
     (the previous ones kept, no longer current) and as plan rows; one audit event in all.
+    A service whose result is what its current, fresh determination already says keeps it
+    (the same inputs give the same result: no duplicate record), unless ``force``.
     ``actor=None`` is the system (the CLI, a scheduled task)."""
     if actor is not None:
         _require(actor, "audits.plan")
-    return _plan_regenerate(actor=actor, today=today or _today(), service_ids=service_ids)
+    return _plan_regenerate(
+        actor=actor, today=today or _today(), service_ids=service_ids, force=force
+    )
 
 
-def _plan_regenerate(*, actor: Any, today: dt.date, service_ids: Iterable[int] | None) -> PlanStats:
+def _unchanged(ids: list[int] | None) -> dict[int, tuple[Any, ...]]:
+    """Each planned service's stored plan values, for those whose determination is current,
+    fresh and of this plan version."""
+    qs = AuditPlanEntry.objects.filter(
+        determination__current=True,
+        determination__stale=False,
+        determination__rule_version=PLAN_VERSION,
+    )
+    if ids is not None:
+        qs = qs.filter(service_id__in=ids)
+    return {
+        row[0]: tuple(row[1:])
+        for row in qs.values_list("service_id", *_ENTRY_VALUE_FIELDS).iterator(chunk_size=5000)
+    }
+
+
+def _plan_regenerate(
+    *, actor: Any, today: dt.date, service_ids: Iterable[int] | None, force: bool = False
+) -> PlanStats:
     policy = policy_get().class34_interval_months
     ids = None if service_ids is None else list(service_ids)
     rows_qs = plannable_services()
@@ -283,6 +321,14 @@ def _plan_regenerate(*, actor: Any, today: dt.date, service_ids: Iterable[int] |
             if row["classification_stale"]:
                 stale_ids.add(row["pk"])
     actor_id = actor.pk if getattr(actor, "pk", None) else None
+    all_planned = computed
+    if not force:
+        stored = _unchanged(ids)
+        computed = [
+            (pk, inp, entry)
+            for pk, inp, entry in computed
+            if stored.get(pk) != tuple(_entry_values(entry, inp, pk in stale_ids).values())
+        ]
     with transaction.atomic():
         planned_ids = [pk for pk, _i, _e in computed]
         for start in range(0, len(planned_ids), _BATCH):
@@ -326,22 +372,25 @@ def _plan_regenerate(*, actor: Any, today: dt.date, service_ids: Iterable[int] |
             removed, _detail = AuditPlanEntry.objects.exclude(
                 service_id__in=plannable_services()
             ).delete()
-        overdue = sum(1 for _pk, _i, e in computed if e.overdue(today))
+        overdue = sum(1 for _pk, _i, e in all_planned if e.overdue(today))
         record_event(
             actor=actor,
             action=Action.UPDATE,
             object_type="audits.auditplan",
-            object_id="all" if ids is None else f"{len(planned_ids)} services",
+            object_id="all" if ids is None else f"{len(all_planned)} services",
             object_repr="Audit plan",
             changes={
-                "planned": [None, len(computed)],
+                "planned": [None, len(all_planned)],
+                "written": [None, len(computed)],
                 "removed": [None, removed],
                 "overdue": [None, overdue],
                 "class34_interval_months": [None, policy],
                 "as_of": [None, today.isoformat()],
             },
         )
-    return PlanStats(planned=len(computed), removed=removed, overdue=overdue)
+    return PlanStats(
+        planned=len(all_planned), removed=removed, overdue=overdue, written=len(computed)
+    )
 
 
 def plan_recompute_service(
