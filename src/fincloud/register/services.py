@@ -43,7 +43,7 @@ from fincloud.register.models import (
     SubProcessor,
     TerminationEvent,
 )
-from fincloud.register.signals import service_inputs_changed
+from fincloud.register.signals import service_inputs_changed, services_created
 
 # -- messages (module constants so tests and the API can match them) ---------------------------
 
@@ -1199,3 +1199,212 @@ def parse_locations(text: str) -> list[LocationInput]:
             )
         )
     return out
+
+
+# -- many services at once (a bulk import) -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SubProcessorInput:
+    """A link of a new service's sub-outsourcing chain; ``parent`` names another link of the
+    same chain (empty: the CSP itself sub-contracts)."""
+
+    name: str
+    country: str
+    function: str
+    parent: str = ""
+    locations: Sequence[LocationInput] = ()
+
+
+@dataclass(frozen=True)
+class NewService:
+    """What ``service_create`` and ``sub_processor_add`` take for one new service."""
+
+    fields: dict[str, Any]
+    locations: Sequence[LocationInput] = ()
+    sub_processors: Sequence[SubProcessorInput] = ()
+    code: uuid.UUID | None = None
+
+
+class BulkCreateError(ValidationError):
+    """Some of the new services are refused; ``by_index`` maps the position of each refused
+    one in the given list to its ValidationError (keyed by field, as service_create's)."""
+
+    def __init__(self, by_index: dict[int, ValidationError]) -> None:
+        super().__init__([e for _, e in sorted(by_index.items())])
+        self.by_index = by_index
+
+
+SUB_PROCESSOR_UNKNOWN_PARENT = _(
+    "Sub-contracted by: “%(parent)s” is not a link of this service's sub-outsourcing chain."
+)
+SUB_PROCESSOR_CYCLE = _("Sub-contracted by: the sub-outsourcing chain goes round in a circle.")
+CODE_IN_USE = _("Code: another service already has the code %(code)s.")
+
+
+def _chain_order(subs: Sequence[SubProcessorInput]) -> list[SubProcessorInput]:
+    """Parents before children (every parent must be a link of the chain)."""
+    names = {s.name.strip() for s in subs}
+    for sub in subs:
+        if sub.parent.strip() and sub.parent.strip() not in names:
+            raise _invalid("parent", SUB_PROCESSOR_UNKNOWN_PARENT, "parent", parent=sub.parent)
+    ordered: list[SubProcessorInput] = []
+    placed: set[str] = set()
+    pending = list(subs)
+    while pending:
+        ready = [s for s in pending if not s.parent.strip() or s.parent.strip() in placed]
+        if not ready:
+            raise _invalid("parent", SUB_PROCESSOR_CYCLE, "cycle")
+        for sub in ready:
+            ordered.append(sub)
+            placed.add(sub.name.strip())
+            pending.remove(sub)
+    return ordered
+
+
+def _checked_locations(
+    service: CloudService, locations: Sequence[LocationInput], sub: SubProcessor | None
+) -> list[ServiceLocation]:
+    out: list[ServiceLocation] = []
+    seen: set[tuple[str, str, str]] = set()
+    for i, loc in enumerate(locations):
+        location = ServiceLocation(
+            service=service,
+            sub_processor=sub,
+            country=loc.country.strip(),
+            region=loc.region.strip(),
+            role=loc.role,
+        )
+        try:
+            # The service and its links are new: the database holds no location of theirs, so
+            # the duplicate check is within the list (as _location_insert's, for a new one).
+            # (Its code is a fresh uuid4: nothing to look up for uniqueness.)
+            location.full_clean(
+                exclude=["service", "sub_processor"],
+                validate_unique=False,
+                validate_constraints=False,
+            )
+            key = (location.country, location.region, location.role)
+            if key in seen:
+                raise _invalid("country", LOCATION_DUPLICATE, "duplicate")
+        except ValidationError as exc:
+            raise _prefix(exc, "locations", loc.line or i + 1) from None
+        seen.add(key)
+        out.append(location)
+    return out
+
+
+@dataclass
+class _CheckedService:
+    service: CloudService
+    locations: list[ServiceLocation]
+    chain: list[SubProcessorInput]  # parents first
+
+
+def _check_new(item: NewService, created_by: Any) -> _CheckedService:
+    """service_create's checks of one new service, without writing it."""
+    _check_fields(item.fields, SERVICE_EDITABLE_FIELDS)
+    service = CloudService(
+        code=item.code or uuid.uuid4(),
+        stage=Stage.BEFORE_USE,
+        status=ServiceStatus.ACTIVE,
+        created_by=created_by,
+        **{k: v.strip() if isinstance(v, str) else v for k, v in item.fields.items()},
+    )
+    # Related rows given as instances exist; a required one missing is refused by full_clean.
+    given = [
+        f.name
+        for f in CloudService._meta.concrete_fields
+        if f.is_relation and getattr(service, f.attname) is not None
+    ]
+    service.full_clean(exclude=given, validate_unique=False, validate_constraints=False)
+    locations = _checked_locations(service, item.locations, None)
+    chain = _chain_order(item.sub_processors)
+    names: set[str] = set()
+    for sub in chain:
+        if sub.name.strip() in names:
+            raise _invalid("name", SUB_PROCESSOR_DUPLICATE, "duplicate")
+        names.add(sub.name.strip())
+        probe = SubProcessor(
+            service=service,
+            name=sub.name.strip(),
+            country=sub.country.strip(),
+            function=sub.function.strip(),
+        )
+        probe.full_clean(
+            exclude=["service", "parent"], validate_unique=False, validate_constraints=False
+        )
+        _checked_locations(service, sub.locations, probe)
+    return _CheckedService(service, locations, chain)
+
+
+def service_create_many(*, actor: Any, items: Sequence[NewService]) -> list[CloudService]:
+    """Register many new services at once, each with its locations and sub-outsourcing chain:
+    the same records, checks and audit events as ``service_create`` and ``sub_processor_add``
+    one by one, with the rows inserted in batches (a bulk import of 10,000 services). All or
+    none: any refused service raises ``BulkCreateError`` naming each, and nothing is stored.
+
+    Each service is checked as service_create checks it (the model's full_clean, the
+    locations' validators and duplicates); the related rows given (CSP, unit, owner) are
+    instances that exist, so their existence is not asked of the database row by row, and the
+    codes are checked in one query. The services start "before use" (Annex 2). Rows inserted
+    in batches send no ``post_save``: ``signals.services_created`` is sent once with them all,
+    for the apps that follow new services (the re-evaluation of materiality per CSP)."""
+    _require(actor, "register.edit")
+    created_by = actor if getattr(actor, "pk", None) else None
+    errors: dict[int, ValidationError] = {}
+    checked: list[tuple[int, _CheckedService]] = []
+    for index, item in enumerate(items):
+        try:
+            checked.append((index, _check_new(item, created_by)))
+        except ValidationError as exc:
+            errors[index] = exc
+    taken = set(
+        CloudService.objects.filter(code__in=[c.service.code for _, c in checked]).values_list(
+            "code", flat=True
+        )
+    )
+    for index, c in checked:
+        if c.service.code in taken:
+            errors[index] = _invalid("code", CODE_IN_USE, "code_in_use", code=c.service.code)
+    if errors:
+        raise BulkCreateError(errors)
+    with transaction.atomic():
+        _insert_new(actor, [c for _, c in checked])
+    return [c.service for _, c in checked]
+
+
+def _insert_new(actor: Any, checked: Sequence[_CheckedService]) -> None:
+    from fincloud.auditlog.services import EventEntry, record_events
+
+    services = [c.service for c in checked]
+    # bulk_create sets the primary keys (PostgreSQL, and SQLite >= 3.35: RETURNING).
+    CloudService.objects.bulk_create(services, batch_size=500)
+    entries = [EventEntry(Action.CREATE, s, after=snapshot(s)) for s in services]
+    locations = [loc for c in checked for loc in c.locations]
+    # The chains level by level: a parent is in the database before its children.
+    levels: dict[int, list[tuple[SubProcessor, SubProcessorInput]]] = {}
+    for c in checked:
+        made: dict[str, tuple[SubProcessor, int]] = {}
+        for sub in c.chain:
+            parent = made.get(sub.parent.strip()) if sub.parent.strip() else None
+            row = SubProcessor(
+                service=c.service,
+                parent=parent[0] if parent else None,
+                name=sub.name.strip(),
+                country=sub.country.strip(),
+                function=sub.function.strip(),
+            )
+            depth = parent[1] + 1 if parent else 0
+            made[row.name] = (row, depth)
+            levels.setdefault(depth, []).append((row, sub))
+    for depth in sorted(levels):
+        rows = [row for row, _ in levels[depth]]
+        SubProcessor.objects.bulk_create(rows, batch_size=500)
+        entries.extend(EventEntry(Action.CREATE, row, after=snapshot(row)) for row in rows)
+        for row, sub in levels[depth]:
+            locations.extend(_checked_locations(row.service, sub.locations, row))
+    ServiceLocation.objects.bulk_create(locations, batch_size=500)
+    entries.extend(EventEntry(Action.CREATE, loc, after=snapshot(loc)) for loc in locations)
+    record_events(actor=actor, entries=entries)
+    services_created.send(sender=CloudService, services=services, actor=actor)

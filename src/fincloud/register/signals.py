@@ -9,3 +9,9 @@ from django.dispatch import Signal
 # Keyword arguments: service (CloudService), fields (list[str]), actor (User or None).
 # The assessments app marks its own determinations for that service stale.
 service_inputs_changed = Signal()
+
+# Sent once, inside the transaction, when service_create_many has registered many services at
+# once (a bulk import); their rows are inserted in batches, so post_save is not sent for each.
+# Keyword arguments: services (list[CloudService]), actor (User or None). An app that follows
+# new services (the assessments' re-evaluation of materiality per CSP) connects here too.
+services_created = Signal()
