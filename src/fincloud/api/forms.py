@@ -38,3 +38,10 @@ class TokenForm(forms.Form):
             days=ApiToken.DEFAULT_DAYS
         )
 
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("CSV (UTF-8) or XLSX, with the template's columns."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )

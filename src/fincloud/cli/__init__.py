@@ -31,6 +31,9 @@ def _register() -> None:
     from fincloud.cli import catalog
 
     catalog.register(app)
+    from fincloud.cli import imports
+
+    imports.register(app)
     from fincloud.cli import oversight
 
     oversight.register(app)
