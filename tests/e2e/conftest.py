@@ -169,6 +169,17 @@ def new_page(browser: object, site: Site) -> Iterator[object]:
         context = browser.new_context(  # type: ignore[attr-defined]
             base_url=site.url, locale=locale, viewport={"width": 1280, "height": 860}
         )
+        # The language cookie wins over a person's saved language, which another test may have
+        # switched: every page starts in the language the test asks for.
+        context.add_cookies(
+            [
+                {
+                    "name": "fincloud_language",
+                    "value": "en" if locale.startswith("en") else "zh-hant",
+                    "url": site.url,
+                }
+            ]
+        )
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context.new_page()
