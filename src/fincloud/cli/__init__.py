@@ -40,6 +40,9 @@ def _register() -> None:
     from fincloud.cli import assessments
 
     assessments.register(app)
+    from fincloud.cli import audits
+
+    audits.register(app)
 
 
 _register()
