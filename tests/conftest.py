@@ -50,3 +50,15 @@ def personas(db):
         approves_for=units,
     )
     return people
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language (繁體中文); a request or an override in one
+    test must not leak into the next. Tests about English use translation.override("en")."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
