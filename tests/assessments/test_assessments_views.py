@@ -252,3 +252,13 @@ def test_date_fields_render_in_the_format_a_date_input_reads(client, personas, a
     url = reverse("assessments:suitability_edit", kwargs={"code": assessment.code})
     html = client.get(url).content.decode()
     assert f'value="{assessment.planned_start:%Y-%m-%d}"' in html
+
+
+def test_the_manual_browser_lists_where_an_item_is_answered(client, personas, assessment):
+    from fincloud.manual.usage import usages
+
+    titles = [u.title for u in usages("a3.10.I.1")]
+    assert any(str(assessment) in t for t in titles)
+    assert any(str(assessment) in u.title for u in usages("ch3.1.g"))
+    assert any(str(assessment) in u.title for u in usages("a2.before.2.4"))
+    assert any(str(assessment) in u.title for u in usages("ch2.2.risk.j"))

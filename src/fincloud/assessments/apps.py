@@ -59,6 +59,11 @@ class AssessmentsConfig(AppConfig):
         due_registry.register("assessments.measures", assessment_due.measure_items)
         due_registry.register("assessments.risks", assessment_due.risk_items)
 
+        from fincloud.assessments.selectors import usage_for_node
+        from fincloud.manual import usage
+
+        usage.register("assessments", usage_for_node)
+
         from fincloud.assessments.demo import load_demo
 
         demo.register_loader("assessments", load_demo)

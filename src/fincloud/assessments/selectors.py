@@ -141,3 +141,69 @@ def comparison_detail(comparison: VendorComparison) -> list[ComparisonVendor]:
     return list(
         comparison.vendors.select_related("csp").prefetch_related("cells").order_by("order", "id")
     )
+
+
+def usage_for_node(node_id: str, limit: int) -> Any:
+    """For the manual browser: the pre-use assessments that answer this manual item (Annex 2
+    items, Annex 3 rows, Ch 3.1 due-diligence items, Ch 2.2 risks), current versions only."""
+    from django.urls import reverse
+    from django.utils.translation import gettext_lazy as _
+
+    from fincloud.assessments.models import ChecklistAnswer, DueDiligenceAnswer, Risk
+    from fincloud.manual.usage import UsageRef
+
+    current = ~Q(assessment__state=State.SUPERSEDED)
+    if node_id.startswith("a3."):
+        rows = (
+            ContractRowCheck.objects.filter(
+                current, row=node_id.removeprefix("a3."), applicable=True
+            )
+            .select_related("assessment__service")
+            .order_by("-assessment__prepared_at")[:limit]
+        )
+        for r in rows:
+            yield UsageRef(
+                label=_("Contract checklist"),
+                title=f"{r.assessment} · {r.get_judgement_display() or '—'}",
+                url=reverse("assessments:contract", kwargs={"code": r.assessment.code})
+                + f"#row-{r.row}",
+            )
+    elif node_id.startswith("a2.before."):
+        answers = (
+            ChecklistAnswer.objects.filter(current, item_id=node_id)
+            .select_related("assessment__service")
+            .order_by("-assessment__prepared_at")[:limit]
+        )
+        for a in answers:
+            yield UsageRef(
+                label=_("Annex 2 item"),
+                title=f"{a.assessment} · {a.get_status_display()}",
+                url=reverse("assessments:detail", kwargs={"code": a.assessment.code}),
+            )
+    elif node_id.startswith("ch3.1."):
+        dd = (
+            DueDiligenceAnswer.objects.filter(current, item_id=node_id)
+            .select_related("assessment__service")
+            .order_by("-assessment__prepared_at")[:limit]
+        )
+        for d in dd:
+            yield UsageRef(
+                label=_("Due diligence"),
+                title=f"{d.assessment} · {d.get_result_display()}",
+                url=reverse(
+                    "assessments:due_diligence_item",
+                    kwargs={"code": d.assessment.code, "answer": d.code},
+                ),
+            )
+    elif node_id.startswith("ch2.2.risk."):
+        risks = (
+            Risk.objects.filter(current, catalog_id=node_id)
+            .select_related("assessment__service")
+            .order_by("-assessment__prepared_at")[:limit]
+        )
+        for risk in risks:
+            yield UsageRef(
+                label=_("Risk assessment"),
+                title=f"{risk.assessment} · {risk.likelihood or '—'} × {risk.impact or '—'}",
+                url=reverse("assessments:risks", kwargs={"code": risk.assessment.code}),
+            )
