@@ -90,6 +90,16 @@ def worker(site: Site) -> Iterator[object]:
         process.wait(timeout=20)
 
 
+def _page(new_page: object, site: Site, language: str = "zh-hant") -> object:
+    """A fresh page whose language cookie is set: other tests of the session may have saved
+    another language on the same demo person's profile, and the cookie wins over it."""
+    page = new_page("en" if language == "en" else "zh-TW")  # type: ignore[operator]
+    page.context.add_cookies(  # type: ignore[attr-defined]
+        [{"name": "fincloud_language", "value": language, "url": site.url}]
+    )
+    return page
+
+
 def _fill_job(page: object, path: Path, policy: str) -> None:
     page.goto("/privacy/new")  # type: ignore[attr-defined]
     page.set_input_files("#id_source_file", str(path))  # type: ignore[attr-defined]
@@ -100,7 +110,7 @@ def _fill_job(page: object, path: Path, policy: str) -> None:
 
 def test_de_identification_job_end_to_end(new_page, site, shots, sources, worker):
     credit_slice, big5_file = sources
-    officer = new_page()
+    officer = _page(new_page, site)
     sign_in(officer, site, "gov.officer")
     officer.goto("/privacy/")
     expect(officer.locator("h1")).to_have_text("去識別化作業")
@@ -171,7 +181,7 @@ def test_de_identification_job_end_to_end(new_page, site, shots, sources, worker
     # 7. Submit; a second person approves after reading the report.
     officer.get_by_test_id("submit").click()
     expect(officer.get_by_test_id("record-state")).to_have_text("已送審")
-    approver = new_page()
+    approver = _page(new_page, site)
     sign_in(approver, site, "approver")
     approver.goto(detail)
     expect(approver.get_by_test_id("risk-report")).to_be_visible()
@@ -194,8 +204,7 @@ def test_de_identification_job_end_to_end(new_page, site, shots, sources, worker
     shots(officer, "downloadable-zh")
 
     # 9. The same pages in English (a language cookie; the profiles stay as they are).
-    english = new_page("en")
-    english.context.add_cookies([{"name": "fincloud_language", "value": "en", "url": site.url}])
+    english = _page(new_page, site, "en")
     sign_in(english, site, "gov.officer")
     english.goto(detail)
     expect(english.get_by_test_id("risk-report")).to_contain_text("Prosecutor: highest risk")
@@ -209,7 +218,7 @@ def test_de_identification_job_end_to_end(new_page, site, shots, sources, worker
 
 
 def test_demo_job_awaits_the_approver(new_page, site, shots):
-    approver = new_page()
+    approver = _page(new_page, site)
     sign_in(approver, site, "approver")
     approver.goto("/")
     expect(approver.locator("main")).to_contain_text("信用卡違約預測模型資料")
