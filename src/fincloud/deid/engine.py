@@ -111,11 +111,12 @@ def _validate_against_input(policy: Policy, columns: list[str], source: str) -> 
         raise MissingColumnError(policy.search.sensitive, "policy search.sensitive", columns)
 
 
-def check_policy(policy: Policy, columns: list[str]) -> None:
+def check_policy(policy: Policy, columns: list[str], source: str = "input") -> None:
     """Raise `MissingColumnError` when the policy names a column the input lacks (in
     `columns:`, in a technique's parameters, in `table:` or `search:`): for forms and previews
-    that check a policy against a file's header before running it."""
-    _validate_against_input(policy, columns, "input")
+    that check a policy against a file's header before running it; `source` names the file in
+    the message."""
+    _validate_against_input(policy, columns, source)
 
 
 def _needs_whole_table(policy: Policy) -> bool:

@@ -243,7 +243,7 @@ def check_inputs(
     target: str,
 ) -> CheckedInputs:
     """Everything that can be checked before the run, with the library's own checks."""
-    from fincloud.deid.engine import _validate_against_input
+    from fincloud.deid.engine import check_policy
 
     source, transcoded = open_source(
         staged_path, staged_name, separator=separator, encoding=encoding, field=source_field
@@ -256,7 +256,7 @@ def check_inputs(
                 {source_field: _rename(str(exc), staged_path, staged_name)}
             ) from None
         try:
-            _validate_against_input(policy, columns, staged_name)
+            check_policy(policy, columns, staged_name)
         except DeidError as exc:
             raise ValidationError({"policy": str(exc)}, code="policy") from None
         keyring_for(policy)
