@@ -43,6 +43,9 @@ def _register() -> None:
     from fincloud.cli import audits
 
     audits.register(app)
+    from fincloud.cli import report
+
+    report.register(app)
 
 
 _register()
