@@ -6,15 +6,18 @@ value through the field machinery (about 0.5 ms a row for a determination here);
 rows with one parameterised multi-row ``INSERT … VALUES (…), (…)`` per batch (one round trip
 per batch, not per row): values go through each field's own ``get_db_prep_save`` only where
 the database needs a conversion (JSON, UUID, date and time), so what is stored is exactly what
-the ORM would store, on SQLite and PostgreSQL alike.
+the ORM would store, on SQLite and PostgreSQL alike. On PostgreSQL the rows are streamed with
+``COPY`` instead (measured four times faster than multi-row ``INSERT`` for the determinations),
+and an upsert goes through a temporary table.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 _PLAIN = (
     models.BooleanField,
@@ -75,9 +78,22 @@ def insert_rows(
     prepared = _prepared(model, names, rows)
     table = connection.ops.quote_name(model._meta.db_table)
     columns = ", ".join(_columns(model, names))
-    head = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 - names from model meta
-    _execute_batches(head, "", len(names), prepared)
+    if connection.vendor == "postgresql":
+        _copy(table, columns, prepared)
+    else:
+        head = f"INSERT INTO {table} ({columns}) VALUES "  # noqa: S608 - names from model meta
+        _execute_batches(head, "", len(names), prepared)
     return len(prepared)
+
+
+def _copy(table: str, columns: str, prepared: list[tuple[Any, ...]]) -> None:
+    """PostgreSQL: stream the rows with COPY (psycopg 3 adapts each value as for a query)."""
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in prepared:
+            copy.write_row(row)
 
 
 def _execute_batches(head: str, tail: str, width: int, prepared: list[tuple[Any, ...]]) -> None:
@@ -104,6 +120,23 @@ def upsert_rows(
     columns = _columns(model, names)
     key = quote(str(_field(model, conflict).column))
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != key)
+    if connection.vendor == "postgresql":
+        # COPY cannot resolve conflicts: copy into a temporary table, then upsert from it.
+        staging = quote(f"fincloud_upsert_{uuid.uuid4().hex[:12]}")
+        with transaction.atomic(), connection.cursor() as cursor:
+            # Only the columns written, with their types, no constraints.
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "  # noqa: S608 - model meta
+                f"SELECT {', '.join(columns)} FROM {table} WITH NO DATA"
+            )
+            _copy(staging, ", ".join(columns), prepared)
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) "  # noqa: S608 - model meta
+                f"SELECT {', '.join(columns)} FROM {staging} "
+                f"ON CONFLICT ({key}) DO UPDATE SET {updates}"
+            )
+            cursor.execute(f"DROP TABLE {staging}")
+        return len(prepared)
     _execute_batches(
         f"INSERT INTO {table} ({', '.join(columns)}) VALUES ",  # noqa: S608 - model meta
         f" ON CONFLICT ({key}) DO UPDATE SET {updates}",
