@@ -33,3 +33,18 @@ def bearer() -> Callable[[str], dict[str, str]]:
         return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
 
     return headers
+
+
+# -- the real server, for schemathesis -------------------------------------------------------
+# The e2e suite's `site` (a real fincloud server with the demo loaded), reused here. Its
+# database is named after the worker; this directory gets its own ("..._api"), so that a
+# worker running both suites never drops the other's PostgreSQL database, and schemathesis's
+# generated records never reach the e2e suite's pages.
+from e2e.conftest import site  # noqa: E402, F401  (a fixture, imported to be used here)
+
+
+@pytest.fixture(scope="session")
+def worker_id(request: pytest.FixtureRequest) -> str:
+    from xdist.plugin import get_xdist_worker_id
+
+    return f"{get_xdist_worker_id(request)}_api"

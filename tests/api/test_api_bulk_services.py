@@ -8,7 +8,6 @@ import itertools
 import uuid
 
 import pytest
-from assessments.factories_assessments import institution
 from django.utils import translation
 
 from fincloud.auditlog.models import AuditEvent
@@ -16,6 +15,8 @@ from fincloud.auditlog.services import EventEntry, record_event, record_events, 
 from fincloud.register import services as register
 from fincloud.register.models import CloudService, ServiceLocation, SubProcessor
 from fincloud.register.signals import services_created
+
+from assessments.factories_assessments import institution
 
 L = register.LocationInput
 

@@ -20,7 +20,10 @@ CSV = "name,country,channel\nNimbus Cloud,US,direct\n星雲雲端,TW,direct\n"
 
 
 @pytest.fixture(autouse=True)
-def _english():
+def _english(client, settings):
+    # The pages in English: the language cookie (as the language switch sets it) for the
+    # requests, the override for what the test itself renders.
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     with translation.override("en"):
         yield
 

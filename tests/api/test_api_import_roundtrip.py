@@ -10,7 +10,6 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
-from assessments.factories_assessments import institution
 from django.utils import translation
 
 from fincloud.api.imports import import_file
@@ -23,6 +22,8 @@ from fincloud.register.models import (
     ServiceLocation,
     SubProcessor,
 )
+
+from assessments.factories_assessments import institution
 
 L = register.LocationInput
 

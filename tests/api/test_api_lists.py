@@ -11,11 +11,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone, translation
 
-from assessments.factories_assessments import PDF, csp, document, institution, service
 from fincloud.auditlog.models import AuditEvent
 from fincloud.register import selectors
 from fincloud.register import services as register
 from fincloud.register.models import CloudServiceProvider
+
+from assessments.factories_assessments import PDF, csp, document, institution, service
 
 
 @pytest.fixture(autouse=True)
@@ -183,7 +184,9 @@ def test_the_one_error_shape(client, db, writer):
     assert response.json()["errors"][0]["rule"] == "country_case"
     assert not CloudServiceProvider.objects.exists()
     # Not found (or not yours): 404 with the rule.
-    response = client.get("/api/v1/csps/00000000-0000-4000-8000-000000000000", **writer)
+    response = client.get(
+        "/api/v1/csps/00000000-0000-4000-8000-000000000000", HTTP_ACCEPT_LANGUAGE="en", **writer
+    )
     assert response.status_code == 404
     assert response.json() == {
         "status": 404,

@@ -7,11 +7,12 @@ import pytest
 from django.contrib.auth.models import Group
 from django.utils import translation
 
-from assessments.factories_assessments import complete, csp, institution, service
 from fincloud.assessments.models import Assessment
 from fincloud.auditlog.models import AuditEvent
 from fincloud.workflow.models import State
 from fincloud.workflow.services import SOD_PREPARER_CANNOT_DECIDE
+
+from assessments.factories_assessments import complete, csp, institution, service
 
 
 @pytest.fixture(autouse=True)

@@ -78,8 +78,8 @@ def _people(site: Site, lang: str) -> dict[str, str]:
     return {key: value[0] for key, value in people.items()}
 
 
-def _page(new_page, site: Site, username: str) -> Page:
-    page = new_page()
+def _page(new_page, site: Site, username: str, lang: str) -> Page:
+    page = new_page("en" if lang == "en" else "zh-TW")
     sign_in(page, site, username, PASSWORD)
     expect(page.get_by_test_id("current-user")).to_be_visible()
     return page
@@ -113,7 +113,7 @@ def test_pre_use_assessment_end_to_end(new_page, site, shots, lang):
     service_name = f"Loan servicing {lang} {stamp}"
 
     # -- the register: a CSP and a service processed in Vietnam (off the FAQ-10 list) ------
-    prep = _page(new_page, site, users["prep"])
+    prep = _page(new_page, site, users["prep"], lang)
     prep.goto("/register/csps/new")
     prep.fill("#id_name", csp_name)
     prep.fill("#id_country", "VN")
@@ -171,7 +171,7 @@ def test_pre_use_assessment_end_to_end(new_page, site, shots, lang):
     expect(prep.locator(".msg-warning")).to_contain_text(text["needs_judgement"])
 
     # -- risk: materiality and the risk list ------------------------------------------------
-    risk = _page(new_page, site, users["risk"])
+    risk = _page(new_page, site, users["risk"], lang)
     risk.goto(assessment_url + "materiality")
     for factor in "abcdefg":
         risk.select_option(f"#id_level_{factor}", "low")
@@ -226,13 +226,13 @@ def test_pre_use_assessment_end_to_end(new_page, site, shots, lang):
     _saved(prep)
     _dd_bulk(prep, "governance report")
 
-    sec = _page(new_page, site, users["sec"])
+    sec = _page(new_page, site, users["sec"], lang)
     sec.goto(assessment_url + "due-diligence")
     _dd_bulk(sec, "security questionnaire")
     shots(sec, f"due-diligence-{lang}")
 
     # -- legal: the contract checklist, one row 未符合 with an alternative measure ------------
-    legal = _page(new_page, site, users["legal"])
+    legal = _page(new_page, site, users["legal"], lang)
     legal.goto(assessment_url + "contract")
     for box in legal.locator("#contract-bulk input[name=rows]").all():
         box.check()
@@ -281,7 +281,7 @@ def test_pre_use_assessment_end_to_end(new_page, site, shots, lang):
     expect(prep.get_by_test_id("assessment-state")).to_contain_text(text["submitted"])
     shots(prep, f"self-approval-refused-{lang}")
 
-    approver = _page(new_page, site, users["approver"])
+    approver = _page(new_page, site, users["approver"], lang)
     approver.goto(assessment_url)
     approver.fill("#wf-comment", "Approved for use")
     approver.get_by_test_id("approve").click()

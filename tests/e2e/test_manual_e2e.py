@@ -24,6 +24,7 @@ def test_browse_search_and_read_a_node(new_page, site, shots):
     expect(page.get_by_test_id("text-en")).to_be_visible()
     shots(page, "manual-node-zh")
     page.select_option("#lang-select", "en")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("main")).to_contain_text("translation made for this project")
     shots(page, "manual-node-en")
     page.goto("/manual/annex4")

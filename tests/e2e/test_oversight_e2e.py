@@ -27,6 +27,7 @@ def test_record_an_outage_and_see_the_breach(new_page, site, shots):
     sign_in(page, site, "gov.officer")
     page.goto("/oversight/sla/")
     page.select_option("#lang-select", "zh-hant")  # the person's language is kept on the profile
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hant-TW")
     expect(page.locator("h1")).to_have_text("服務水準（SLA）")
     shots(page, "sla-overview-zh")
     page.get_by_role("link", name=EDOC).first.click()
@@ -59,6 +60,7 @@ def test_record_an_outage_and_see_the_breach(new_page, site, shots):
     # The service's SLA page shows it too, in English.
     page.get_by_role("link", name=EDOC).first.click()
     page.select_option("#lang-select", "en")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     month_row = page.locator(f"table.attainments tr[data-period='{month}']")
     expect(month_row.get_by_test_id("breach")).to_have_text("Breach")
     shots(page, "service-sla-en")
@@ -69,6 +71,7 @@ def test_kpi_trend_chart(new_page, site, shots):
     sign_in(page, site, "risk.officer")
     page.goto("/oversight/indicators/?status=red")
     page.select_option("#lang-select", "en")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     page.get_by_role("link", name=re.compile("Open high-risk vulnerabilities")).click()
     chart = page.locator("svg.kpi-trend")
     expect(chart).to_be_visible()
@@ -81,6 +84,7 @@ def test_the_calendar_in_both_languages(new_page, site, shots):
     sign_in(page, site, "gov.officer")
     page.goto("/oversight/calendar/")
     page.select_option("#lang-select", "zh-hant")  # the person's language is kept on the profile
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hant-TW")
     expect(page.locator("h1")).to_have_text("到期事項")
     expect(page.get_by_test_id("calendar-grid")).to_be_visible()
     expect(page.get_by_test_id("month-title")).to_have_text(dt.date.today().strftime("%Y-%m"))  # noqa: DTZ011
@@ -90,6 +94,7 @@ def test_the_calendar_in_both_languages(new_page, site, shots):
     shots(page, "calendar-mine-zh")
     page.goto("/oversight/calendar/?scope=all")
     page.select_option("#lang-select", "en")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.locator("h1")).to_have_text("What is due")
     expect(page.locator("table.calendar thead")).to_contain_text("Sun")
     shots(page, "calendar-en")

@@ -39,6 +39,7 @@ def test_register_a_csp_and_an_offshore_service(new_page, site, shots, lang):
     page = new_page()
     sign_in(page, site, "gov.officer")
     page.select_option("#lang-select", lang)
+    expect(page.locator("html")).to_have_attribute("lang", "en" if lang == "en" else "zh-Hant-TW")
     try:
         # A CSP bought directly.
         page.goto("/register/csps/new")
@@ -93,6 +94,7 @@ def test_register_a_csp_and_an_offshore_service(new_page, site, shots, lang):
         shots(page, f"service-list-{lang}")
     finally:
         page.select_option("#lang-select", "zh-hant")
+        expect(page.locator("html")).to_have_attribute("lang", "zh-Hant-TW")
 
 
 def test_examiner_reads_the_demo_register(new_page, site, shots):
@@ -109,8 +111,9 @@ def test_examiner_reads_the_demo_register(new_page, site, shots):
     page.get_by_role("link", name=re.compile("集團洗錢防制監控")).click()
     expect(page.get_by_test_id("reliance")).to_contain_text("Demo Banking Group")
     expect(page.get_by_test_id("reliance")).to_contain_text("具獨立性")
-    # The examiner reads only: no edit actions.
-    expect(page.locator("main .actions")).to_have_count(0)
+    # The examiner reads only: no edit actions (the report buttons only read, and are theirs).
+    expect(page.locator("main .actions:not(.report-buttons)")).to_have_count(0)
+    expect(page.locator("main .report-buttons").first).to_be_visible()
     shots(page, "service-relying-on-head-office")
     page.goto("/register/csps/")
     page.get_by_role("link", name="Sakura SaaS K.K.").click()

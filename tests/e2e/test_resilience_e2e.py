@@ -83,6 +83,7 @@ def test_staff_report_an_incident_and_see_the_countdown(new_page, site, shots):
     shots(page, "countdown-zh")
 
     page.select_option("#lang-select", "en")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_test_id("duties").get_by_test_id("countdown").first).to_have_text(
         re.compile(r"(4[6-9]|50) min left")
     )
@@ -205,6 +206,7 @@ def test_exit_runs_to_after_use(new_page, site, shots):
     approver.goto(execution_url)
     expect(approver.get_by_test_id("execution-status")).to_contain_text("已完成")
     approver.select_option("#lang-select", "en")
+    expect(approver.locator("html")).to_have_attribute("lang", "en")
     expect(approver.get_by_test_id("service-stage")).to_have_text("After use")
     shots(approver, "exit-completed-en")
     approver.goto(deletion_url)

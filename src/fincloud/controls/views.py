@@ -346,12 +346,8 @@ def item_detail(request: HttpRequest, code: Any) -> HttpResponse:
             raise PermissionDenied("controls.assess")
         form = ControlItemForm(request.POST, item=item, figures=figures)
         if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items()}
-            for name in ("retention_months",):
-                if name in data and data[name] == "":
-                    data[name] = None
             try:
-                services.item_update(actor=user, item=item, **data)
+                services.item_update(actor=user, item=item, **form.cleaned_data)
             except ValidationError as exc:
                 _attach(form, exc)
             else:

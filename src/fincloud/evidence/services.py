@@ -43,7 +43,7 @@ def blob_path(blob: StoredBlob) -> Path:
 def blob_store(upload: Any, *, name: str | None = None) -> StoredBlob:
     """Hash and keep the bytes of an uploaded file once; raise ValidationError('file', ...) for
     a file that is too large, empty, or of a type we do not accept."""
-    name = name or getattr(upload, "name", "file")
+    name = str(name or getattr(upload, "name", None) or "file")
     size = getattr(upload, "size", None)
     limit = max_bytes()
     if size is not None and size > limit:

@@ -121,6 +121,9 @@ def report_reviews(*, state: str = "") -> QuerySet[ReportReview]:
 # -- the calendar -------------------------------------------------------------------------------
 
 
+UPCOMING_SHOWN = 100  # the month's list; the grid holds the rest day by day
+
+
 @dataclass(frozen=True)
 class CalendarDay:
     day: dt.date
@@ -135,6 +138,7 @@ class CalendarView:
     weeks: list[list[CalendarDay]]
     overdue: list[due.DueItem]
     upcoming: list[due.DueItem]  # this month, from today on (or the whole month if later)
+    upcoming_more: int  # how many more than the list shows
     truncated: bool
     kinds: dict[str, int]
 
@@ -190,4 +194,7 @@ def calendar_view(
         for i in in_grid
         if i.due >= max(today, month_start) and (i.due.year, i.due.month) == (year, month)
     ]
-    return CalendarView(month_start, weeks, overdue, upcoming, truncated, dict(kinds))
+    shown = upcoming[:UPCOMING_SHOWN]
+    return CalendarView(
+        month_start, weeks, overdue, shown, len(upcoming) - len(shown), truncated, dict(kinds)
+    )

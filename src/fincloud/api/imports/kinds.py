@@ -566,17 +566,24 @@ class ServiceHandler(Handler):
         return matches[0] if matches else None
 
     def apply(self, row: Row, actor: Any) -> Outcome:
-        values = self._resolve(row)
-        locations = (
-            parse_locations(row.values["locations"], row.number, "locations")
-            if "locations" in row.present
-            else None
-        )
-        chain = (
-            parse_chain(row.values["sub_processors"], row.number)
-            if "sub_processors" in row.present
-            else None
-        )
+        # Every fault of the row at once: the references, the locations, the chain.
+        faults: list[Fault] = []
+        values: dict[str, Any] = {}
+        locations: list[register.LocationInput] | None = None
+        chain: list[dict[str, Any]] | None = None
+        try:
+            values = self._resolve(row)
+        except RowFault as exc:
+            faults += exc.faults
+        try:
+            if "locations" in row.present:
+                locations = parse_locations(row.values["locations"], row.number, "locations")
+            if "sub_processors" in row.present:
+                chain = parse_chain(row.values["sub_processors"], row.number)
+        except RowFault as exc:
+            faults += exc.faults
+        if faults:
+            raise RowFault(*faults)
         service = self._existing(row, values["csp"])
         label = row.values["name"]
         if service is None:

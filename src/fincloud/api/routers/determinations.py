@@ -22,14 +22,14 @@ router = Router(tags=["determinations"])
 SUBJECTS: dict[str, type[Any]] = {"service": CloudService, "assessment": Assessment}
 
 
-class SubjectOut(Schema):
+class DeterminationSubject(Schema):
     type: str
     code: uuid.UUID | None
 
 
 class DeterminationOut(Schema):
     code: uuid.UUID
-    subject: SubjectOut
+    subject: DeterminationSubject
     kind: str
     inputs: dict[str, Any]
     outcome: Any

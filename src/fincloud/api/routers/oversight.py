@@ -5,7 +5,6 @@ import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
@@ -63,10 +62,6 @@ class OutageIn(Schema):
     csp_reference: str = Field("", max_length=max_length(Outage, "csp_reference"))
 
 
-def _services_prefetch() -> Prefetch:
-    return Prefetch("services", queryset=CloudService.objects.only("pk", "code", "name"))
-
-
 @operation(
     router,
     "GET",
@@ -82,13 +77,13 @@ def outage_list(request: HttpRequest, filters: Query[OutageFilters]) -> Any:
         service = CloudService.objects.filter(code=filters.service).first()
         if service is None:
             return Outage.objects.none()
-    rows = selectors.outages(service=service, search=filters.q.strip(), ongoing=filters.ongoing)
-    return rows.prefetch_related(_services_prefetch())
+    # The oversight app's own selector (its services prefetched, its CSP joined).
+    return selectors.outages(service=service, search=filters.q.strip(), ongoing=filters.ongoing)
 
 
 @operation(router, "GET", "/outages/{code}", capability="oversight.view", response=OutageOut)
 def outage_get(request: HttpRequest, code: uuid.UUID) -> Any:
-    found = selectors.outages().prefetch_related(_services_prefetch()).filter(code=code).first()
+    found = selectors.outages().filter(code=code).first()
     if found is None:
         raise Http404
     return found
@@ -128,4 +123,4 @@ def outage_record(request: HttpRequest, payload: OutageIn) -> Any:
 
 
 def _reload(code: uuid.UUID) -> Outage:
-    return selectors.outages().prefetch_related(_services_prefetch()).get(code=code)
+    return selectors.outages().get(code=code)

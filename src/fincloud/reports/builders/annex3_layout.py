@@ -77,7 +77,10 @@ class Line:
 def requirement(catalog: Catalog, row: Node, lang: Literal["zh", "en"]) -> str:
     """The row's left cell: its citation bracket and wording, the sub-items (一)(二)(三), and
     the self-regulatory wording printed under it with its own bracket."""
-    lines = [*brackets(row), marker(catalog, row) + row.text(lang)]
+    # Part 1 prints each row's citation in a bracket; part 2 prints the article once, above
+    # its group (【委外辦法第十七條】), and the rows by their item markers.
+    part2 = any(row.id.startswith(g + ".") for g in GROUPS)
+    lines = [*([] if part2 else brackets(row)), marker(catalog, row) + row.text(lang)]
     for child in catalog.children(row.id):
         if child.id.endswith(".sr"):
             lines.extend(brackets(child))

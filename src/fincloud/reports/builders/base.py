@@ -73,8 +73,10 @@ def document(
 def person(user: Any) -> str:
     if user is None:
         return DASH
-    full = user.get_full_name() if hasattr(user, "get_full_name") else ""
     name = user.get_username() if hasattr(user, "get_username") else str(user)
+    full = getattr(user, "display_name", "") or (
+        user.get_full_name() if hasattr(user, "get_full_name") else ""
+    )
     return f"{full} ({name})" if full and full != name else str(name)
 
 
