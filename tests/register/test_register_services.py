@@ -394,7 +394,7 @@ def test_enter_use_is_refused_for_another_services_assessment(personas):
     assert str(svc.ENTER_USE_WRONG_SERVICE) in errors(exc)["stage"]
 
 
-def test_enter_use_with_an_approved_assessment_and_leave_use(personas):
+def test_enter_use_with_an_approved_assessment_and_leave_only_through_the_exit(personas):
     service = _service(personas)
     approved = _approved_record(personas, service)
     service = svc.service_enter_use(
@@ -403,14 +403,17 @@ def test_enter_use_with_an_approved_assessment_and_leave_use(personas):
     assert service.stage == "in_use"
     assert service.use_approval == approved
     assert service.started_on == timezone.localdate()
-    with pytest.raises(ValidationError):
-        svc.service_leave_use(service=service, actor=personas["governance_officer"], reason="")
-    service = svc.service_leave_use(
-        service=service, actor=personas["governance_officer"], reason="Moved to another CSP"
-    )
-    assert service.stage == "after_use"
-    with pytest.raises(ValidationError):
-        svc.service_enter_use(service=service, actor=personas["approver"], assessment=approved)
+    # No shortcut to "after use": only an approved deletion record of the exit moves it (Ch 8.5).
+    assert not hasattr(svc, "service_leave_use")
+    with pytest.raises(ValidationError) as exc:
+        svc.service_enter_after_use(service=service, actor=personas["approver"], record=None)
+    assert exc.value.error_dict["stage"][0].code == "no_record"
+    with pytest.raises(ValidationError) as exc:
+        svc.service_enter_after_use(service=service, actor=personas["approver"], record=approved)
+    # The approved pre-use assessment is not a deletion record.
+    assert exc.value.error_dict["stage"][0].code == "no_record"
+    service.refresh_from_db()
+    assert service.stage == "in_use"
 
 
 def test_the_database_refuses_in_use_without_an_approval(personas):

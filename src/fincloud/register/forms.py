@@ -330,13 +330,6 @@ class StatusForm(forms.Form):
     )
 
 
-class LeaveUseForm(forms.Form):
-    ended_on = forms.DateField(label=_("Use ended on"), required=False, widget=DATE)
-    reason = forms.CharField(
-        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
-    )
-
-
 class RelianceForm(forms.ModelForm):
     branch_contact = forms.ModelChoiceField(
         label=_("Branch contact"),

@@ -974,33 +974,6 @@ def service_enter_use(
     return service
 
 
-def service_leave_use(
-    *, service: CloudService, actor: Any, reason: str, ended_on: dt.date | None = None
-) -> CloudService:
-    """In use -> after use (Annex 2 使用後: data deletion, service/data transfer follow)."""
-    _require(actor, "register.edit")
-    if not reason.strip():
-        raise _invalid("reason", REASON_REQUIRED, "reason")
-    with transaction.atomic():
-        service = CloudService.objects.select_for_update().get(pk=service.pk)
-        if service.stage != Stage.IN_USE:
-            raise _invalid("stage", LEAVE_USE_NOT_IN_USE, "stage")
-        service.stage = Stage.AFTER_USE
-        service.ended_on = ended_on or timezone.localdate()
-        service.save(update_fields=["stage", "ended_on", "updated_at"])
-        record_event(
-            actor=actor,
-            action=Action.UPDATE,
-            obj=service,
-            changes={
-                "stage": [Stage.IN_USE, Stage.AFTER_USE],
-                "ended_on": [None, service.ended_on.isoformat()],
-                "reason": [None, reason.strip()],
-            },
-        )
-    return service
-
-
 AFTER_USE_NEEDS_APPROVED_RECORD = _(
     "Stage: a service moves to “after use” on an approved record of its data deletion (Ch 8.5)."
 )
@@ -1015,7 +988,11 @@ def service_enter_after_use(
     ``service_enter_use``, the approval is the authority: the approver needs no register.edit."""
     from fincloud.workflow.models import ApprovableRecord, State
 
-    if not isinstance(record, ApprovableRecord) or record.pk is None:
+    if (
+        not isinstance(record, ApprovableRecord)
+        or record.pk is None
+        or not getattr(type(record), "ends_use", False)  # a data-deletion record, nothing else
+    ):
         raise _invalid("stage", AFTER_USE_NEEDS_APPROVED_RECORD, "no_record")
     if _assessment_service_id(record) != service.pk:
         raise _invalid("stage", AFTER_USE_WRONG_SERVICE, "wrong_service")
@@ -1025,8 +1002,8 @@ def service_enter_after_use(
             raise _invalid("stage", AFTER_USE_NEEDS_APPROVED_RECORD, "not_approved")
         service = CloudService.objects.select_for_update().get(pk=service.pk)
         if service.stage == Stage.AFTER_USE:
-            # The governance unit already ended the use (service_leave_use); the deletion
-            # record completes the exit and is kept on the service's trail.
+            # Already after use (a second approved deletion record of the same exit): the
+            # record is kept on the service's trail.
             record_event(
                 actor=actor,
                 action=Action.UPDATE,

@@ -14,7 +14,6 @@ urlpatterns = [
     path("services/<uuid:code>/", views.service_detail, name="service_detail"),
     path("services/<uuid:code>/edit", views.service_edit, name="service_edit"),
     path("services/<uuid:code>/status", views.service_status, name="service_status"),
-    path("services/<uuid:code>/leave-use", views.service_leave_use, name="service_leave_use"),
     path("services/<uuid:code>/locations/add", views.location_add, name="location_add"),
     path(
         "services/<uuid:code>/locations/<uuid:location>/remove",

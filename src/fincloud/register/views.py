@@ -379,30 +379,6 @@ def service_status(request: HttpRequest, code: Any) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @require("register.edit")
-def service_leave_use(request: HttpRequest, code: Any) -> HttpResponse:
-    service = get_service_for_user(request, code)
-    form = rf.LeaveUseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.service_leave_use(actor=request.user, service=service, **form.cleaned_data)
-        except ValidationError as exc:
-            _attach(form, exc)
-        else:
-            messages.success(request, _("The service is now “after use”."))
-            return redirect("register:service_detail", code=service.code)
-    detail = reverse("register:service_detail", kwargs={"code": service.code})
-    return _form_page(
-        request,
-        form,
-        title=_("End the use of %(name)s") % {"name": service.name},
-        crumbs=[_services_crumb(), (service.name, detail), (_("After use"), None)],
-        lead=_("After use come data deletion and service or data transfer (Annex 2, Ch 8.5)."),
-        cancel_url=detail,
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@require("register.edit")
 def location_add(request: HttpRequest, code: Any) -> HttpResponse:
     service = get_service_for_user(request, code)
     form = rf.LocationForm(request.POST or None, service=service)

@@ -881,6 +881,9 @@ class DeletionRecord(ApprovableRecord):
     """Ch 8.5 deletion (a)-(c): the method, the result, and the certificate of an external
     deletion service. Its approval moves the service to "after use" (Annex 2 使用後)."""
 
+    # The register moves a service to "after use" only on an approved record of this kind.
+    ends_use = True
+
     class Performer(models.TextChoices):
         CSP = "csp", _("The cloud service provider")
         INSTITUTION = "institution", _("The institution")
