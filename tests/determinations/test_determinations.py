@@ -74,3 +74,17 @@ def test_stale_results_cannot_be_confirmed(personas):
     det.refresh_from_db()
     with pytest.raises(ValidationError):
         determination_confirm(determination=det, actor=personas["risk"], outcome=det.outcome)
+
+
+def test_a_structured_outcome_reads_as_pairs_not_a_python_literal():
+    from django.utils import translation
+
+    from fincloud.determinations.templatetags.determinations import outcome_text
+
+    outcome = {"in_scope": True, "failed_criteria": [], "exclusion": "none"}
+    with translation.override("zh-hant"):
+        assert outcome_text(outcome) == "in_scope: 是 · failed_criteria: — · exclusion: none"
+    with translation.override("en"):
+        assert outcome_text(outcome) == "in_scope: yes · failed_criteria: — · exclusion: none"
+    assert outcome_text("material_offshore") == "material_offshore"
+    assert outcome_text(["a3.10.I.1", "a3.10.I.2"]) == "a3.10.I.1, a3.10.I.2"

@@ -218,3 +218,22 @@ def test_annex3_layout_prints_what_the_manual_prints(manual_path):
 def test_item_markers(node_id, marker):
     catalog = load_catalog()
     assert annex3_layout.marker(catalog, catalog.get(node_id)) == marker
+
+
+def test_xlsx_rows_are_as_tall_as_their_wrapped_text():
+    """LibreOffice keeps a row without a height at one line: every wrapped row carries one."""
+    import openpyxl
+
+    from fincloud.reports.render import xlsx
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.column_dimensions["A"].width = 20
+    ws["A1"] = "短"
+    ws["A2"] = "委外事項範圍及受委託機構之權責。" * 4  # 64 CJK characters, about 141 wide
+    ws["A3"] = "one\ntwo\nthree"
+    xlsx.fit_rows(ws)
+    one = ws.row_dimensions[1].height
+    assert one == 11 * xlsx.LINE_HEIGHT
+    assert ws.row_dimensions[2].height >= 7 * one  # 141 / 19 usable: 8 lines
+    assert ws.row_dimensions[3].height == 3 * one

@@ -106,8 +106,16 @@ def export(kind: str, columns: list[Column], lang: str, fmt: str) -> bytes:
         return ("\ufeff" + out.getvalue()).encode("utf-8")
     from openpyxl import Workbook
 
+    from openpyxl.utils import get_column_letter
+
     book = Workbook(write_only=True)
     sheet = book.create_sheet(kind)
+    # Columns wide enough to read (LibreOffice and Excel otherwise give each 8.43 characters,
+    # cutting the names off), the header row kept in view.
+    for number, title in enumerate(header, start=1):
+        wide = sum(2 if ord(ch) > 0x2E80 else 1 for ch in title)
+        sheet.column_dimensions[get_column_letter(number)].width = min(max(14, wide + 4), 40)
+    sheet.freeze_panes = "A2"
     sheet.append(header)
     for row in rows:
         sheet.append([safe_cell(v) for v in row])

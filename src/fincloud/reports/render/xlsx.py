@@ -1,11 +1,15 @@
 """A report as XLSX (openpyxl): each sheet opens with the title, the institution and the
 generation time (Asia/Taipei); then the report's facts, headings and tables in order, a table's
 header row bold and shaded, wrapped text, printed on A4 fitted to the page width. Every text
-cell passes through fincloud.web.spreadsheet.safe_cell (no formula runs when it is opened)."""
+cell passes through fincloud.web.spreadsheet.safe_cell (no formula runs when it is opened).
+Each row's height is set from its longest wrapped cell: LibreOffice keeps the default height of
+a row without one when it opens the file, and shows only the first line of every cell."""
 
 from __future__ import annotations
 
 import io
+import math
+import unicodedata
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,6 +29,10 @@ from fincloud.web.spreadsheet import safe_cell
 TAIPEI = ZoneInfo("Asia/Taipei")
 UNIT_WIDTH = 14.0  # characters per unit of a table's relative width
 MAX_SHEET_NAME = 31
+DEFAULT_WIDTH = 8.43  # a column's width when none is set, in characters (of the digit 0)
+WIDE = 2.2  # a CJK character, in those characters (Noto Sans CJK beside Calibri/Carlito)
+LINE_HEIGHT = 1.5  # a line, as a multiple of the font size in points (CJK fonts run tall)
+PORTRAIT_WIDTH = 100  # characters an A4 portrait page prints at 100 % (default margins)
 _BAD_SHEET_CHARS = str.maketrans({c: " " for c in "[]:*?/\\"})
 
 
@@ -143,6 +151,47 @@ class _Sheet:
         target.border = border
 
 
+def _text_width(text: str) -> float:
+    return sum(WIDE if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in text)
+
+
+def sheet_width(ws: Any) -> float:
+    from openpyxl.utils import get_column_letter
+
+    return sum(
+        ws.column_dimensions[get_column_letter(c)].width or DEFAULT_WIDTH
+        for c in range(1, ws.max_column + 1)
+    )
+
+
+def fit_rows(ws: Any) -> None:
+    """Set each row's height to its tallest wrapped cell (merged cells: their columns' width)."""
+    from openpyxl.utils import get_column_letter
+
+    spans = {(r.min_row, r.min_col): r.max_col for r in ws.merged_cells.ranges}
+    widths: dict[int, float] = {}
+
+    def width(column: int) -> float:
+        if column not in widths:
+            letter = get_column_letter(column)
+            widths[column] = ws.column_dimensions[letter].width or DEFAULT_WIDTH
+        return widths[column]
+
+    for row in ws.iter_rows():
+        height = 0.0
+        for cell in row:
+            if not isinstance(cell.value, str) or not cell.value:
+                continue
+            last = spans.get((cell.row, cell.column), cell.column)
+            usable = max(sum(width(c) for c in range(cell.column, last + 1)) - 1, 1)
+            lines = sum(
+                max(1, math.ceil(_text_width(part) / usable)) for part in cell.value.split("\n")
+            )
+            height = max(height, lines * (cell.font.sz or 11) * LINE_HEIGHT)
+        if height:
+            ws.row_dimensions[row[0].row].height = round(height, 1)
+
+
 def render(doc: ReportDocument) -> bytes:
     from openpyxl import Workbook
 
@@ -181,6 +230,11 @@ def render(doc: ReportDocument) -> bytes:
     for item in sheets.values():
         first = item.ws.column_dimensions["A"]
         first.width = max(first.width or 0, 28)
+        fit_rows(item.ws)
+        # A sheet wider than a portrait page (its tables share the columns) prints landscape,
+        # so that fitting it to the page width does not shrink the text to a third.
+        if sheet_width(item.ws) > PORTRAIT_WIDTH:
+            item.ws.page_setup.orientation = "landscape"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
