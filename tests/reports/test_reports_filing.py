@@ -140,8 +140,9 @@ def test_docx_filing_rows_and_attachments_against_the_database(personas, filing)
         for doc in docs:
             assert doc.title in line[3]
         for f in uploaded:
-            assert f"{f.title} r{f.revision} ({f.original_name}, SHA-256 {f.blob.sha256[:12]})" in (
-                line[3]
+            assert (
+                f"{f.title} r{f.revision} ({f.original_name}, SHA-256 {f.blob.sha256[:12]})"
+                in (line[3])
             )
         complete = bool(docs or uploaded)
         missing += not complete

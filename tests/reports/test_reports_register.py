@@ -93,7 +93,10 @@ def xlsx_table(data: bytes) -> tuple[list[dict[str, str]], openpyxl.worksheet.wo
     book = openpyxl.load_workbook(io.BytesIO(data))
     ws = book.worksheets[0]
     rows = [[c.value for c in r] for r in ws.iter_rows()]
-    return [dict(zip(rows[0], (v if v is not None else "" for v in r))) for r in rows[1:]], ws
+    header = rows[0]
+    return [
+        dict(zip(header, ("" if v is None else v for v in r), strict=True)) for r in rows[1:]
+    ], ws
 
 
 def unescape(value: str) -> str:
