@@ -37,7 +37,13 @@ FINCLOUD = str(Path(sys.executable).with_name("fincloud"))
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_PG = "postgresql://fincloud:fincloud@127.0.0.1:5432/fincloud"
 PG_NAME = "fincloud_bench_register"
-TARGETS_MS = {"list": 150, "list (filtered)": 150, "service page": 150, "dashboard": 300}
+TARGETS_MS = {
+    "list": 150,
+    "list (filtered)": 150,
+    "service page": 150,
+    "service: what is due": 150,  # not named by the issue: held to the service page's target
+    "dashboard": 300,
+}
 
 
 def _free_port() -> int:
@@ -204,6 +210,9 @@ def bench(  # noqa: PLR0915 - one straight script: set up, serve, measure, clean
             ("list", ["/register/services/", "/register/services/?page=37"], "service-table"),
             ("list (filtered)", [filtered], "service-table"),
             ("service page", [f"/register/services/{c}/" for c in codes], "assessment-slot"),
+            # What the service page asks for once shown (every app's deadlines; without HTMX's
+            # header this is the page of its own, a little more than the fragment).
+            ("service: what is due", [f"/register/services/{c}/due" for c in codes], "service-due"),
             ("dashboard", ["/register/"], "concentration-chart"),
         ]
         rows = []

@@ -232,6 +232,12 @@ def _register_queries(captured) -> int:
     return sum(1 for t in tables if t and t.group(1).startswith("register_"))
 
 
+def _without_session(captured) -> int:
+    return sum(
+        1 for q in captured if "django_session" not in q["sql"] and "SAVEPOINT" not in q["sql"]
+    )
+
+
 def _queries(client, url):
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
@@ -248,9 +254,14 @@ def test_detail_query_count_does_not_grow(client, personas, monkeypatch):
     before = _queries(client, url)
     # The service with its relations (1), locations, sub-processors, dependencies both ways,
     # documents, certifications, contacts, events (8), the alert window, the CSP-wide
-    # documents, and the deadlines of certificates (1) and documents (3: the documents, the
-    # services they cover counted, the code of a document's only service).
-    assert _register_queries(before) == 15
+    # documents. The deadlines come in a second request (the page asks for them once shown).
+    assert _register_queries(before) == 11
+    due_url = reverse("register:service_due", kwargs={"code": service.code})
+    client.get(due_url)  # once, for the caches and settings rows made on first use
+    due_before = _queries(client, due_url)
+    # The service, the alert window, the deadlines of certificates (1) and documents (3: the
+    # documents, the services they cover counted, the code of a document's only service).
+    assert _register_queries(due_before) == 6
     officer = personas["governance_officer"]
     for i in range(10):
         svc.location_add(actor=officer, service=service, country="JP", region=f"DC{i}")
@@ -265,7 +276,12 @@ def test_detail_query_count_does_not_grow(client, personas, monkeypatch):
         )
     after = _queries(client, url)
     assert len(after) == len(before)
-    assert _register_queries(after) == 15
+    assert _register_queries(after) == 11
+    due_after = _queries(client, due_url)
+    # Every app's deadline queries, not the session's upkeep (its idle stamp is refreshed now
+    # and then, in a savepoint of its own).
+    assert _without_session(due_after) == _without_session(due_before)
+    assert _register_queries(due_after) == 6
 
 
 def test_detail_includes_the_assessment_summary_when_the_app_provides_it(
@@ -476,3 +492,27 @@ def test_pages_render_for_every_reader(client, personas, register):
     ]
     for url in edit_urls:
         assert client.get(url).status_code == 200, url
+
+
+def test_the_service_page_asks_for_its_deadlines_which_list_every_app_s_items(client, personas):
+    service = _rich_service(personas)
+    svc.document_create(
+        actor=personas["legal"],
+        kind="sla",
+        title="SLA expiring",
+        csp=service.csp,
+        services=[service],
+        expiry_date=timezone.localdate() + dt.timedelta(days=5),
+    )
+    client.force_login(personas["examiner"])
+    due_url = reverse("register:service_due", kwargs={"code": service.code})
+    page = client.get(reverse("register:service_detail", kwargs={"code": service.code}))
+    assert f'hx-get="{due_url}"' in page.content.decode()
+    partial = client.get(due_url, HTTP_HX_REQUEST="true")
+    assert partial.status_code == 200
+    assert "SLA expiring" in partial.content.decode()
+    assert "<html" not in partial.content.decode()  # the fragment only
+    whole = client.get(due_url)  # without JavaScript: a page of its own
+    assert "<html" in whole.content.decode() and "SLA expiring" in whole.content.decode()
+    client.logout()
+    assert client.get(due_url).status_code == 302  # signed-in only

@@ -12,6 +12,7 @@ urlpatterns = [
     path("services/", views.service_list, name="service_list"),
     path("services/new", views.service_create, name="service_create"),
     path("services/<uuid:code>/", views.service_detail, name="service_detail"),
+    path("services/<uuid:code>/due", views.service_due, name="service_due"),
     path("services/<uuid:code>/edit", views.service_edit, name="service_edit"),
     path("services/<uuid:code>/status", views.service_status, name="service_status"),
     path("services/<uuid:code>/locations/add", views.location_add, name="location_add"),

@@ -298,9 +298,6 @@ def service_detail(request: HttpRequest, code: Any) -> HttpResponse:
     documents = list(service.documents.all())
     csp_wide = selectors.csp_wide_documents(service)
     reliance = getattr(service, "head_office_reliance", None)
-    items = due.collect(
-        due.DueQuery(service_code=str(service.code), end=today + dt.timedelta(days=window))
-    )
     return render(
         request,
         "register/service_detail.html",
@@ -314,7 +311,6 @@ def service_detail(request: HttpRequest, code: Any) -> HttpResponse:
             "certifications": list(service.csp.certifications.all()),
             "reliance": reliance,
             "reliance_files": evidence_for(reliance) if reliance else [],
-            "due_items": items,
             "today": today,
             "soon": today + dt.timedelta(days=window),
             "downtime": _downtime(service.availability_target),
@@ -324,6 +320,24 @@ def service_detail(request: HttpRequest, code: Any) -> HttpResponse:
             "crumbs": [_services_crumb(), (service.name, None)],
         },
     )
+
+
+@require_GET
+@require("register.view")
+def service_due(request: HttpRequest, code: Any) -> HttpResponse:
+    """The service's "what is due" from every app (web/due.py), within the alert window: asked
+    for by the service page once it is shown (HTMX), so that the page does not wait for every
+    app's deadlines; also a page of its own without JavaScript."""
+    service = get_service_for_user(request, code)
+    today = _today()
+    soon = today + dt.timedelta(days=selectors.alert_window_days())
+    items = due.collect(due.DueQuery(service_code=str(service.code), end=soon))
+    context = {"service": service, "due_items": items, "today": today, "soon": soon}
+    if request.htmx:
+        return render(request, "register/_service_due.html", context)
+    detail = reverse("register:service_detail", kwargs={"code": service.code})
+    context["crumbs"] = [_services_crumb(), (service.name, detail), (_("What is due"), None)]
+    return render(request, "register/service_due.html", context)
 
 
 @require_http_methods(["GET", "POST"])
