@@ -105,7 +105,6 @@ def export(kind: str, columns: list[Column], lang: str, fmt: str) -> bytes:
             writer.writerow([safe_cell(v) for v in row])
         return ("\ufeff" + out.getvalue()).encode("utf-8")
     from openpyxl import Workbook
-
     from openpyxl.utils import get_column_letter
 
     book = Workbook(write_only=True)
