@@ -238,3 +238,10 @@ def test_the_examiner_generates_and_downloads(client, personas, card):
     # His own recent reports on the reports page.
     index = client.get(reverse("reports:index")).content.decode()
     assert reverse("reports:run_download", args=[run.code]) in index
+
+
+def test_the_reports_page_is_in_the_navigation_for_staff(client, personas):
+    client.force_login(personas["examiner"])
+    page = client.get(reverse("register:dashboard")).content.decode()
+    nav = page.split('class="sidenav"', 1)[1].split("</nav>", 1)[0]
+    assert f'href="{reverse("reports:index")}"' in nav

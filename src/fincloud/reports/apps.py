@@ -9,6 +9,7 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from fincloud.people.roles import ALL_STAFF, Role, capability
+        from fincloud.web import navigation
 
         # Reports only read what the apps hold, so every family is read-only: the examiner
         # generates and downloads each one (and writes nothing). Who else holds a family follows
@@ -57,4 +58,10 @@ class ReportsConfig(AppConfig):
             Role.INTERNAL_AUDITOR,
             Role.APPROVER,
             read_only=True,
+        )
+        # Reports span every stage; the page lists each one the person may generate, with the
+        # runs they started.
+        navigation.register(
+            "daily",
+            navigation.NavItem("reports:index", _("Reports"), "reports.view", order=900),
         )
