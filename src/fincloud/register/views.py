@@ -333,7 +333,7 @@ def service_due(request: HttpRequest, code: Any) -> HttpResponse:
     soon = today + dt.timedelta(days=selectors.alert_window_days())
     items = due.collect(due.DueQuery(service_code=str(service.code), end=soon))
     context = {"service": service, "due_items": items, "today": today, "soon": soon}
-    if request.htmx:
+    if request.htmx:  # type: ignore[attr-defined]
         return render(request, "register/_service_due.html", context)
     detail = reverse("register:service_detail", kwargs={"code": service.code})
     context["crumbs"] = [_services_crumb(), (service.name, detail), (_("What is due"), None)]
