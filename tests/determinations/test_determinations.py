@@ -88,3 +88,31 @@ def test_a_structured_outcome_reads_as_pairs_not_a_python_literal():
         assert outcome_text(outcome) == "in_scope: yes · failed_criteria: — · exclusion: none"
     assert outcome_text("material_offshore") == "material_offshore"
     assert outcome_text(["a3.10.I.1", "a3.10.I.2"]) == "a3.10.I.1, a3.10.I.2"
+
+
+def test_many_at_once_store_what_one_by_one_stores_and_chain_the_events(personas):
+    from fincloud.auditlog.models import AuditEvent
+    from fincloud.auditlog.services import verify_chain
+    from fincloud.determinations.services import determination_record_many
+    from fincloud.people.models import BusinessUnit
+
+    actor = personas["risk"]
+    units = list(BusinessUnit.objects.order_by("pk")[:3])
+    assert len(units) == 3
+    first = determination_record(subject=units[0], result=_classification(), actor=actor)
+    events_before = AuditEvent.objects.count()
+    made = determination_record_many(
+        pairs=[(unit, _classification()) for unit in units], actor=actor
+    )
+    assert [d.subject_id for d in made] == [str(u.pk) for u in units]
+    first.refresh_from_db()
+    assert not first.current  # superseded, kept
+    for unit, det in zip(units, made, strict=True):
+        [current] = current_determinations(unit).values()
+        assert current.pk == det.pk and current.outcome == "material_offshore"
+        assert current.explanation_zh and current.explanation_en and current.citations
+        assert current.computed_by == actor
+    events = AuditEvent.objects.order_by("seq")[events_before:]
+    assert [(e.action, e.object_id) for e in events] == [("create", str(d.code)) for d in made]
+    assert verify_chain().ok
+    assert determination_record_many(pairs=[], actor=actor) == []

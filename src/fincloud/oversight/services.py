@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fincloud.auditlog.models import Action
 from fincloud.auditlog.services import record_event, snapshot
-from fincloud.determinations.services import determination_record
+from fincloud.determinations.services import determination_record, determination_record_many
 from fincloud.evidence.filetypes import ALLOWED_LABEL, REFUSED, sniff
 from fincloud.evidence.services import evidence_attach
 from fincloud.oversight import attainment as bulk
@@ -458,13 +458,15 @@ def attainment_compute(
         determined = 0
         if wanted:
             stored = AttainmentRecord.objects.filter(period=span.label, service_id__in=list(wanted))
-            for record in stored:
-                determination_record(
-                    subject=record,
-                    result=results[record.service_id].attainment.determination(),
+            determined = len(
+                determination_record_many(
+                    pairs=[
+                        (record, results[record.service_id].attainment.determination())
+                        for record in stored
+                    ],
                     actor=actor,
                 )
-                determined += 1
+            )
         _open_claims(span.label, targets)
         breaches = sum(1 for r in results.values() if r.attainment.breach)
         record_event(
