@@ -124,6 +124,10 @@ def test_docx_filing_rows_and_attachments_against_the_database(personas, filing)
     by_row = dict(zip(checklist.FILING_ROWS, rows[1:], strict=True))
     assert "近三年無重大事件聲明書（NI-2026-07）" in by_row["18.I.6"][2]
     assert by_row["18.I.4.3.1"][2] == ""
+    # Out of the form's context each row names its article, and the group line it sits under.
+    group = "【委外辦法§18 I④(三)1】\n四、（三）資訊安全及管理：\n1. "
+    assert by_row["18.I.4.3.1"][0].startswith(group)
+    assert by_row["18.I.6"][0].startswith("【委外辦法§18 I⑥】\n六、")
 
     # The attachments list: every active filing item, in the filing page's order.
     items = list(assessment.filing_items.filter(active=True).order_by("order", "id"))

@@ -199,9 +199,15 @@ def build(service: Any, lang: Lang, progress: Progress = no_progress) -> ReportD
     for row_id in checklist.FILING_ROWS:
         node = catalog.get("a3." + row_id)
         row = rows.get(row_id)
+        # Out of the form's context, a row carries its citation and the group line it sits
+        # under (四、（三）資訊安全及管理：), else 18.I.4.3.1 would read as a bare "1.".
+        context = annex3_layout.brackets(node)
+        parent = catalog.parent(node.id)
+        if parent is not None and parent.id.count(".") > "a3.18.I".count("."):
+            context.append(annex3_layout.marker(catalog, parent) + parent.text(lang))
         judged.append(
             (
-                annex3_layout.requirement(catalog, node, lang),
+                "\n".join([*context, annex3_layout.requirement(catalog, node, lang)]),
                 boxes(opts, ticked(row.judgement, opts) if row else None),
                 documents_cell(row),
                 remark(row, service),
