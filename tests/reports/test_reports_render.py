@@ -237,3 +237,11 @@ def test_xlsx_rows_are_as_tall_as_their_wrapped_text():
     assert one == 11 * xlsx.LINE_HEIGHT
     assert ws.row_dimensions[2].height >= 7 * one  # 141 / 19 usable: 8 lines
     assert ws.row_dimensions[3].height == 3 * one
+
+
+def test_count_charts_have_whole_number_ticks():
+    from fincloud.reports.charts import bar_chart, svg_text
+
+    text = svg_text(bar_chart(["A", "B"], [1, 0], horizontal=False))
+    assert "0.5" not in text and "0.2" not in text
+    assert "1" in text

@@ -75,6 +75,11 @@ def bar_chart(
             if xlabel:
                 ax.set_ylabel(xlabel)
         ax.tick_params(labelsize=8)
+        if all(float(v).is_integer() for v in values):
+            # Counts: whole-number ticks only (no 0.5 of a service).
+            from matplotlib.ticker import MaxNLocator
+
+            (ax.xaxis if horizontal else ax.yaxis).set_major_locator(MaxNLocator(integer=True))
         if legend:
             ax.legend(fontsize=8, frameon=False, loc="lower right")
         if not any(values):
