@@ -29,6 +29,7 @@ pytestmark = pytest.mark.django_db
 HEADINGS = (
     "董事會摘要報告",
     "各分級之服務數",
+    "各分級之服務數（全部階段）",  # the chart's own title, not the heading again
     "雲端服務業者集中度",
     "各雲端服務業者之服務數（紅色為具重大性者）",
     "逾期事項",

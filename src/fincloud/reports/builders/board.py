@@ -84,7 +84,7 @@ def build(
         ),
         Heading(_("Services by classification")),
         _chart(
-            _("Services by classification"),
+            _("Services in each classification, all stages"),
             charts.bar_chart(
                 [lbl.split(" · ")[0] if " · " in lbl else lbl for lbl, _n in class_rows],
                 [int(n) for _l, n in class_rows],
@@ -128,26 +128,29 @@ def build(
     # Overdue items, oldest first.
     overdue = due.collect(due.DueQuery(end=today - dt.timedelta(days=1), limit=OVERDUE_LISTED))
     by_kind = sorted(dash.overdue_by_kind.items(), key=lambda kv: (-kv[1], kv[0]))
-    blocks += [
-        Heading(_("Overdue items")),
-        Table(
-            columns=(_("Kind"), _("Overdue")),
-            rows=tuple((dash.kind_labels.get(k, k), str(n)) for k, n in by_kind),
-            widths=(5, 1),
-        ),
-        Table(
-            columns=(_("Due"), _("Days overdue"), _("Kind"), _("What")),
-            rows=tuple(
-                (i.due.isoformat(), str((today - i.due).days), str(i.label), i.title)
-                for i in overdue
+    blocks += [Heading(_("Overdue items"))]
+    if not overdue:
+        blocks.append(Paragraph(_("Nothing is overdue.")))
+    else:
+        blocks += [
+            Table(
+                columns=(_("Kind"), _("Overdue")),
+                rows=tuple((dash.kind_labels.get(k, k), str(n)) for k, n in by_kind),
+                widths=(5, 1),
             ),
-            widths=(1.1, 0.9, 2.0, 4.5),
-            caption=_("The %(n)s oldest of %(total)s overdue items")
-            % {"n": len(overdue), "total": dash.overdue_count}
-            if dash.overdue_count > len(overdue)
-            else "",
-        ),
-    ]
+            Table(
+                columns=(_("Due"), _("Days overdue"), _("Kind"), _("What")),
+                rows=tuple(
+                    (i.due.isoformat(), str((today - i.due).days), str(i.label), i.title)
+                    for i in overdue
+                ),
+                widths=(1.1, 0.9, 2.0, 4.5),
+                caption=_("The %(n)s oldest of %(total)s overdue items")
+                % {"n": len(overdue), "total": dash.overdue_count}
+                if dash.overdue_count > len(overdue)
+                else "",
+            ),
+        ]
     progress("collect", 60)
     # Incidents of the quarter (Ch 8.2).
     incidents = list(
