@@ -16,15 +16,7 @@ from fincloud.api import services
 from fincloud.api.forms import TokenForm
 from fincloud.api.models import ApiToken
 from fincloud.people.access import require
-
-
-def _attach(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
+from fincloud.web.forms import attach_errors
 
 # -- API tokens ------------------------------------------------------------------------------
 
@@ -65,7 +57,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
         try:
             made = services.token_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             # Shown once, on this response only; only its SHA-256 is kept.
             return _tokens_page(request, TokenForm(), made.secret, made.token)

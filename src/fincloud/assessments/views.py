@@ -40,6 +40,7 @@ from fincloud.catalog import load_a4_example, load_catalog
 from fincloud.determinations.services import current_determinations
 from fincloud.evidence.forms import EvidenceUploadForm
 from fincloud.people.access import require
+from fincloud.web.forms import attach_errors, flash_errors
 from fincloud.workflow import views as workflow_views
 from fincloud.workflow.models import State
 from fincloud.workflow.services import check_can_decide
@@ -49,19 +50,6 @@ from fincloud.workflow.services import check_can_decide
 
 def _lang() -> Literal["zh", "en"]:
     return "en" if (get_language() or "").startswith("en") else "zh"
-
-
-def _attach(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-def _error(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def get_assessment_for_user(request: HttpRequest, code: Any) -> Assessment:
@@ -194,7 +182,7 @@ def assessment_start(request: HttpRequest) -> HttpResponse:
                 planned_start=form.cleaned_data["planned_start"],
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Assessment started: version %(v)s.") % {"v": 1})
             return redirect("assessments:detail", code=assessment.code)
@@ -280,7 +268,7 @@ def assessment_transition(request: HttpRequest, code: Any, action: str) -> HttpR
         try:
             services.assessment_submit(actor=user, assessment=assessment)
         except ValidationError as exc:
-            _error(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("Submitted for approval."))
         return redirect(back)
@@ -290,7 +278,7 @@ def assessment_transition(request: HttpRequest, code: Any, action: str) -> HttpR
                 actor=user, assessment=assessment, comment=request.POST.get("comment", "")
             )
         except ValidationError as exc:
-            _error(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("Approved."))
         return redirect(back)
@@ -304,7 +292,7 @@ def assessment_new_version(request: HttpRequest, code: Any) -> HttpResponse:
     try:
         new = services.assessment_new_version(actor=request.user, assessment=assessment)
     except ValidationError as exc:
-        _error(request, exc)
+        flash_errors(request, exc)
         return redirect("assessments:detail", code=assessment.code)
     messages.success(
         request,
@@ -357,7 +345,7 @@ def suitability_edit(request: HttpRequest, code: Any) -> HttpResponse:
                 actor=request.user, assessment=assessment, **values
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Suitability saved."))
             return _go(assessment, "suitability")
@@ -417,7 +405,7 @@ def evaluate(request: HttpRequest, code: Any) -> HttpResponse:
     try:
         outcome = services.assessment_evaluate(actor=request.user, assessment=assessment)
     except ValidationError as exc:
-        _error(request, exc)
+        flash_errors(request, exc)
     else:
         if outcome.classification is None:
             messages.warning(request, str(services.NEEDS_MATERIALITY))
@@ -500,7 +488,7 @@ def materiality_factors(request: HttpRequest, code: Any) -> HttpResponse:
                 actor=request.user, assessment=assessment, ratings=form.ratings()
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Factors saved."))
             return _go(assessment, "materiality")
@@ -521,7 +509,7 @@ def materiality_judge(request: HttpRequest, code: Any) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -630,7 +618,7 @@ def risk_add(request: HttpRequest, code: Any) -> HttpResponse:
         try:
             services.risk_add(actor=request.user, assessment=assessment, **form.values())
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Risk added."))
             return _go(assessment, "risks")
@@ -648,7 +636,7 @@ def risk_edit(request: HttpRequest, code: Any, risk: Any) -> HttpResponse:
             obj.refresh_from_db()
             services.risk_update(actor=request.user, risk=obj, **form.values())
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Risk saved."))
             return _go(assessment, "risks")
@@ -663,7 +651,7 @@ def risk_remove(request: HttpRequest, code: Any, risk: Any) -> HttpResponse:
     try:
         services.risk_remove(actor=request.user, risk=obj)
     except ValidationError as exc:
-        _error(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Risk removed."))
     return _go(assessment, "risks")
@@ -740,7 +728,7 @@ def location_terms(request: HttpRequest, code: Any) -> HttpResponse:
                 actor=request.user, assessment=assessment, **form.values()
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Location terms saved."))
             return _go(assessment, "locations")
@@ -757,7 +745,7 @@ def location_review(request: HttpRequest, code: Any, review: Any) -> HttpRespons
         try:
             services.location_review_save(actor=request.user, review=obj, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Location %(c)s saved.") % {"c": obj.country})
             return _go(assessment, "locations", f"loc-{obj.country}")
@@ -886,7 +874,7 @@ def due_diligence_depth(request: HttpRequest, code: Any) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Depth saved."))
             return _go(assessment, "due_diligence")
@@ -916,7 +904,7 @@ def due_diligence_bulk(request: HttpRequest, code: Any) -> HttpResponse:
                 title=d["title"],
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("%(n)s items answered.") % {"n": n})
             return _go(assessment, "due_diligence")
@@ -942,7 +930,7 @@ def no_incident(request: HttpRequest, code: Any) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Declaration saved."))
             return _go(assessment, "due_diligence")
@@ -1002,7 +990,7 @@ def due_diligence_item(request: HttpRequest, code: Any, answer: Any) -> HttpResp
                 from_head_office=form.cleaned_data["from_head_office"],
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Answer saved."))
             return redirect("assessments:due_diligence_item", code=assessment.code, answer=obj.code)
@@ -1031,7 +1019,7 @@ def due_diligence_upload(request: HttpRequest, code: Any, answer: Any) -> HttpRe
                 note=d["note"],
             )
         except ValidationError as exc:
-            _attach(upload, exc)
+            attach_errors(upload, exc)
         else:
             messages.success(request, _("File attached."))
             return redirect("assessments:due_diligence_item", code=assessment.code, answer=obj.code)
@@ -1119,7 +1107,7 @@ def contract_bulk(request: HttpRequest, code: Any) -> HttpResponse:
                 remarks=form.cleaned_data["remarks"],
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("%(n)s rows judged 符合.") % {"n": n})
             return _go(assessment, "contract")
@@ -1192,7 +1180,7 @@ def contract_row(request: HttpRequest, code: Any, row: Any) -> HttpResponse:
         try:
             services.contract_row_save(actor=request.user, row=obj, **form.values())
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Row %(row)s saved.") % {"row": obj.row})
             return redirect("assessments:contract_row", code=assessment.code, row=obj.code)
@@ -1209,7 +1197,7 @@ def measure_add(request: HttpRequest, code: Any, row: Any) -> HttpResponse:
         try:
             services.measure_add(actor=request.user, row=obj, **measure_form.cleaned_data)
         except ValidationError as exc:
-            _attach(measure_form, exc)
+            attach_errors(measure_form, exc)
         else:
             messages.success(request, _("Alternative measure added."))
             return redirect("assessments:contract_row", code=assessment.code, row=obj.code)
@@ -1234,7 +1222,7 @@ def measure_remove(request: HttpRequest, code: Any, measure: Any) -> HttpRespons
     try:
         services.measure_remove(actor=request.user, measure=obj)
     except ValidationError as exc:
-        _error(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Alternative measure removed."))
     return redirect("assessments:contract_row", code=assessment.code, row=obj.row.code)
@@ -1294,7 +1282,7 @@ def checklist_item(request: HttpRequest, code: Any, answer: Any) -> HttpResponse
                 answer_text=form.cleaned_data["answer"],
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Answer saved."))
             return redirect("assessments:checklist_item", code=assessment.code, answer=obj.code)
@@ -1321,7 +1309,7 @@ def checklist_upload(request: HttpRequest, code: Any, answer: Any) -> HttpRespon
                 note=d["note"],
             )
         except ValidationError as exc:
-            _attach(upload, exc)
+            attach_errors(upload, exc)
         else:
             messages.success(request, _("File attached."))
             return redirect("assessments:checklist_item", code=assessment.code, answer=obj.code)
@@ -1398,7 +1386,7 @@ def filing_item(request: HttpRequest, code: Any, item: Any) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Filing item saved."))
             return _go(assessment, "filing")
@@ -1425,7 +1413,7 @@ def filing_upload(request: HttpRequest, code: Any, item: Any) -> HttpResponse:
                 note=d["note"],
             )
         except ValidationError as exc:
-            _error(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("File attached."))
     else:
@@ -1447,7 +1435,7 @@ def filing_add(request: HttpRequest, code: Any) -> HttpResponse:
                 actor=request.user, assessment=assessment, title=form.cleaned_data["title"]
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Filing item added."))
             return _go(assessment, "filing")
@@ -1461,7 +1449,7 @@ def filing_ready(request: HttpRequest, code: Any) -> HttpResponse:
     try:
         services.filing_mark_ready(actor=request.user, assessment=assessment)
     except ValidationError as exc:
-        _error(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("The filing checklist is complete and marked ready to file."))
     return _go(assessment, "filing")
@@ -1478,7 +1466,7 @@ def filing_filed(request: HttpRequest, code: Any) -> HttpResponse:
                 actor=request.user, assessment=assessment, filed_on=form.cleaned_data["filed_on"]
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Filing date recorded."))
             return _go(assessment, "filing")
@@ -1499,7 +1487,7 @@ def filing_approved(request: HttpRequest, code: Any) -> HttpResponse:
                 reference=form.cleaned_data["reference"],
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Regulator's approval recorded; the service is in use."))
             return _go(assessment, "filing")
@@ -1576,7 +1564,7 @@ def matrix_edit(request: HttpRequest) -> HttpResponse:
                 actor=request.user, data=form.data_for(matrix), reason=form.cleaned_data["reason"]
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("A new version of the risk matrix is in force."))
             return redirect("assessments:settings")
@@ -1608,7 +1596,7 @@ def thresholds_edit(request: HttpRequest) -> HttpResponse:
         try:
             services.settings_save(actor=request.user, **values)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Settings saved."))
             return redirect("assessments:settings")
@@ -1639,7 +1627,7 @@ def institution_filing_add(request: HttpRequest) -> HttpResponse:
         try:
             services.institution_filing_item_add(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _error(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("Added to the institution's filing list."))
     else:
@@ -1705,7 +1693,7 @@ def comparison_create(request: HttpRequest) -> HttpResponse:
                 vendors=[(label, by_name.get(label)) for label in labels],
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Comparison created."))
             return redirect("assessments:comparison_detail", code=comparison.code)
@@ -1738,7 +1726,7 @@ def comparison_from_assessment(request: HttpRequest, code: Any) -> HttpResponse:
             title=_("Candidates for %(service)s") % {"service": assessment.service.name},
         )
     except ValidationError as exc:
-        _error(request, exc)
+        flash_errors(request, exc)
         return _go(assessment, "contract")
     messages.success(request, _("Comparison started from the contract checklist."))
     return redirect("assessments:comparison_detail", code=comparison.code)
@@ -1804,7 +1792,7 @@ def comparison_vendor_add(request: HttpRequest, code: Any) -> HttpResponse:
                 csp=CloudServiceProvider.objects.filter(name=label.strip()).first(),
             )
         except ValidationError as exc:
-            _error(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("Vendor added."))
     else:
@@ -1841,7 +1829,7 @@ def comparison_cell(request: HttpRequest, code: Any, vendor: Any, row: str) -> H
                 actor=request.user, vendor=obj, row=row, **form.cleaned_data
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Cell saved."))
             return redirect(

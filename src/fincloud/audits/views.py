@@ -54,21 +54,9 @@ from fincloud.determinations.models import Determination
 from fincloud.evidence.services import evidence_for
 from fincloud.people.access import require
 from fincloud.register.models import Classification, CloudService
+from fincloud.web.forms import attach_errors, flash_errors
 from fincloud.workflow import views as workflow_views
 from fincloud.workflow.services import WorkflowError, check_can_decide
-
-
-def _attach(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-def _flash(request: HttpRequest, exc: ValidationError) -> None:
-    for error in exc.messages:
-        messages.error(request, error)
 
 
 def _plan_crumb() -> tuple[str, str]:
@@ -196,7 +184,7 @@ def policy(request: HttpRequest) -> HttpResponse:
         try:
             services.policy_update(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Audit policy saved; the plan follows it."))
             return redirect("audits:plan")
@@ -230,7 +218,7 @@ def tailoring(request: HttpRequest) -> HttpResponse:
             try:
                 services.tailoring_set(actor=user, **form.cleaned_data)
             except ValidationError as exc:
-                _attach(form, exc)
+                attach_errors(form, exc)
             else:
                 messages.success(request, _("Tailoring recorded."))
                 return redirect("audits:tailoring")
@@ -304,7 +292,7 @@ def audit_create(request: HttpRequest, code: Any) -> HttpResponse:
                 actor=request.user, service=service, participants=participants, **data
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(
                 request, _("Audit planned; its programme was generated from the Ch 7.3 table.")
@@ -337,7 +325,7 @@ def _test_page(
                 actor=request.user, service=service, test=test, **form.cleaned_data
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Security test saved."))
             return redirect("audits:service", code=service.code)
@@ -388,11 +376,11 @@ def test_file(request: HttpRequest, code: Any) -> HttpResponse:
                 title=form.cleaned_data["title"],
             )
         except ValidationError as exc:
-            _flash(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("File stored."))
     else:
-        _flash(request, ValidationError(list(form.errors.get("file") or [])))
+        flash_errors(request, ValidationError(list(form.errors.get("file") or [])))
     return redirect("audits:test", code=test.code)
 
 
@@ -481,7 +469,7 @@ def audit_assign(request: HttpRequest, code: Any) -> HttpResponse:
         try:
             services.audit_assign(actor=request.user, audit=audit, **form.cleaned_data)
         except ValidationError as exc:
-            _flash(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(
                 request, _("Auditor assigned: qualified and independent on the audit date.")
@@ -498,7 +486,7 @@ def audit_advance(request: HttpRequest, code: Any) -> HttpResponse:
     try:
         audit = services.audit_advance(actor=request.user, audit=audit)
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(
             request, _("The audit is now “%(status)s”.") % {"status": audit.get_status_display()}
@@ -524,7 +512,7 @@ def participant_report(request: HttpRequest, code: Any) -> HttpResponse:
     except ValueError:
         messages.error(request, _("Its own report date: enter a date (YYYY-MM-DD)."))
     except ValidationError as exc:
-        _flash(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Saved."))
     return redirect("audits:audit", code=participant.audit.code)
@@ -545,7 +533,7 @@ def programme_item(request: HttpRequest, code: Any) -> HttpResponse:
             try:
                 services.programme_record(actor=user, item=item, **form.cleaned_data)
             except ValidationError as exc:
-                _attach(form, exc)
+                attach_errors(form, exc)
             else:
                 messages.success(request, _("Result recorded."))
                 return redirect("audits:audit", code=item.audit.code)
@@ -584,7 +572,7 @@ def paper_create(request: HttpRequest, code: Any) -> HttpResponse:
                 actor=request.user, audit=audit, upload=upload, **data
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Working paper saved."))
             return redirect("audits:paper", code=paper.code)
@@ -640,11 +628,11 @@ def paper_file(request: HttpRequest, code: Any) -> HttpResponse:
                 title=form.cleaned_data["title"],
             )
         except ValidationError as exc:
-            _flash(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("File stored."))
     else:
-        _flash(request, ValidationError(list(form.errors.get("file") or [])))
+        flash_errors(request, ValidationError(list(form.errors.get("file") or [])))
     return redirect("audits:paper", code=paper.code)
 
 
@@ -662,7 +650,7 @@ def finding_create(request: HttpRequest, code: Any) -> HttpResponse:
         try:
             finding = services.finding_raise(actor=request.user, audit=audit, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -782,9 +770,9 @@ def _finding_step(request: HttpRequest, code: Any, step: str) -> HttpResponse:
                 )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
-                _attach(form, exc)
+                attach_errors(form, exc)
             else:
-                _flash(request, exc)
+                flash_errors(request, exc)
                 return redirect("audits:finding", code=finding.code)
         else:
             messages.success(request, _("Saved."))
@@ -823,7 +811,7 @@ def report_create(request: HttpRequest, code: Any) -> HttpResponse:
         try:
             report = services.report_draft(actor=request.user, audit=audit, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Report drafted. Submit it for approval."))
             return redirect("audits:report", code=report.code)
@@ -908,11 +896,11 @@ def report_file(request: HttpRequest, code: Any) -> HttpResponse:
                 effective_date=report.report_date,
             )
         except (ValidationError, WorkflowError) as exc:
-            _flash(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("File stored."))
     else:
-        _flash(request, ValidationError(list(form.errors.get("file") or [])))
+        flash_errors(request, ValidationError(list(form.errors.get("file") or [])))
     return redirect("audits:report", code=report.code)
 
 
@@ -943,7 +931,7 @@ def auditor_create(request: HttpRequest) -> HttpResponse:
         try:
             auditor = services.auditor_save(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Auditor registered; add certificates or experience."))
             return redirect("audits:auditor", code=auditor.code)
@@ -1014,7 +1002,7 @@ def auditor_certificate(request: HttpRequest, code: Any) -> HttpResponse:
         try:
             services.certificate_add(actor=request.user, auditor=auditor, upload=upload, **data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Certificate recorded."))
             return redirect("audits:auditor", code=auditor.code)
@@ -1032,7 +1020,7 @@ def auditor_experience(request: HttpRequest, code: Any) -> HttpResponse:
         try:
             services.experience_add(actor=request.user, auditor=auditor, upload=upload, **data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Experience recorded."))
             return redirect("audits:auditor", code=auditor.code)

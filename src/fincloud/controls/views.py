@@ -40,17 +40,10 @@ from fincloud.evidence.models import EvidenceFile
 from fincloud.evidence.services import evidence_for
 from fincloud.people.access import require
 from fincloud.register.models import CloudService, Stage
+from fincloud.web.forms import attach_errors
 from fincloud.workflow import views as workflow_views
 from fincloud.workflow.models import State
 from fincloud.workflow.services import WorkflowError, check_can_decide
-
-
-def _attach(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _home() -> tuple[str, str]:
@@ -349,7 +342,7 @@ def item_detail(request: HttpRequest, code: Any) -> HttpResponse:
             try:
                 services.item_update(actor=user, item=item, **form.cleaned_data)
             except ValidationError as exc:
-                _attach(form, exc)
+                attach_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("controls:item", code=item.code)
@@ -396,7 +389,7 @@ def item_evidence(request: HttpRequest, code: Any) -> HttpResponse:
                     note=data["note"],
                 )
         except ValidationError as exc:
-            _attach(upload, exc)
+            attach_errors(upload, exc)
         else:
             messages.success(request, _("Evidence file stored."))
             return redirect("controls:item", code=item.code)
@@ -447,7 +440,7 @@ def asset_import(request: HttpRequest, code: Any) -> HttpResponse:
                 actor=request.user, service=service, upload=form.cleaned_data["file"]
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -502,7 +495,7 @@ def _asset_form_page(
                 actor=request.user, service=service, asset=asset, **form.cleaned_data
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("controls:assets", code=service.code)
@@ -579,7 +572,7 @@ def source_create(request: HttpRequest) -> HttpResponse:
         try:
             services.intel_source_save(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Source registered."))
             return redirect("controls:intel")
@@ -633,7 +626,7 @@ def _advisory_page(request: HttpRequest, advisory: Advisory | None) -> HttpRespo
                 actor=request.user, advisory=advisory, services=linked, **data
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Advisory saved."))
             return redirect("controls:advisory", code=saved.code)

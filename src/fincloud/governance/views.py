@@ -37,6 +37,7 @@ from fincloud.governance.models import (
 from fincloud.people.access import require
 from fincloud.people.models import BusinessUnit, User
 from fincloud.web.due import DueQuery
+from fincloud.web.forms import attach_errors, flash_errors
 from fincloud.workflow import views as workflow_views
 from fincloud.workflow.services import WorkflowError, check_can_decide
 
@@ -49,14 +50,6 @@ def _home() -> tuple[str, str]:
 
 def _crumbs(*items: tuple[str, str | None]) -> Crumbs:
     return [_home(), *items]
-
-
-def _attach(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _form_page(
@@ -115,11 +108,6 @@ def _transition(
             messages.success(request, _("Submitted for approval."))
         return redirect(success_url)
     return workflow_views.transition(request, record, action, success_url=success_url)
-
-
-def _refused(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 # === Overview =============================================================================
@@ -245,7 +233,7 @@ def stage_create(request: HttpRequest) -> HttpResponse:
         try:
             services.adoption_stage_record(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Adoption stage recorded."))
             return redirect("governance:policy")
@@ -277,7 +265,7 @@ def strategy_create(request: HttpRequest) -> HttpResponse:
                 effective_date=data["effective_date"],
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Strategy document saved."))
             return redirect("governance:strategy_detail", code=doc.code)
@@ -315,7 +303,7 @@ def strategy_edit(request: HttpRequest, code: Any) -> HttpResponse:
         try:
             services.strategy_document_update(actor=request.user, document=doc, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Strategy document saved."))
             return redirect("governance:strategy_detail", code=doc.code)
@@ -345,7 +333,7 @@ def strategy_upload(request: HttpRequest, code: Any) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            _refused(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("New version uploaded."))
     else:
@@ -373,7 +361,7 @@ def policy_create(request: HttpRequest) -> HttpResponse:
         try:
             record = services.policy_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Policy drafted. Attach its document, then submit it."))
             return redirect("governance:policy_detail", code=record.code)
@@ -422,7 +410,7 @@ def policy_edit(request: HttpRequest, code: Any) -> HttpResponse:
         try:
             services.policy_update(actor=request.user, policy=record, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Policy saved."))
             return redirect("governance:policy_detail", code=record.code)
@@ -451,7 +439,7 @@ def policy_upload(request: HttpRequest, code: Any) -> HttpResponse:
                 effective_date=form.cleaned_data["effective_date"],
             )
         except ValidationError as exc:
-            _refused(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("Policy document attached."))
     else:
@@ -468,7 +456,7 @@ def policy_new_version(request: HttpRequest, code: Any) -> HttpResponse:
     try:
         new = services.policy_new_version(actor=request.user, policy=record)
     except ValidationError as exc:
-        _refused(request, exc)
+        flash_errors(request, exc)
         return redirect("governance:policy_detail", code=record.code)
     messages.success(request, _("New version drafted."))
     return redirect("governance:policy_detail", code=new.code)
@@ -515,7 +503,7 @@ def policy_review(request: HttpRequest) -> HttpResponse:
                 conclusion=data["conclusion"],
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Yearly review recorded."))
             return redirect("governance:policy")
@@ -581,7 +569,7 @@ def committee_edit(request: HttpRequest) -> HttpResponse:
                 meeting_interval_months=data["meeting_interval_months"],
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Committee saved."))
             return redirect("governance:committee")
@@ -607,7 +595,7 @@ def member_add(request: HttpRequest) -> HttpResponse:
                 actor=request.user, committee=committee_obj, **form.cleaned_data
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Member added."))
             return redirect("governance:committee")
@@ -625,7 +613,7 @@ def member_end(request: HttpRequest, code: Any) -> HttpResponse:
                 actor=request.user, member=member, left_on=form.cleaned_data["on"]
             )
         except ValidationError as exc:
-            _refused(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("Membership ended."))
     else:
@@ -654,7 +642,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user, committee=committee_obj, **form.cleaned_data
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Meeting recorded."))
             return redirect("governance:meeting_detail", code=meeting.code)
@@ -704,7 +692,7 @@ def meeting_edit(request: HttpRequest, code: Any) -> HttpResponse:
                 **form.cleaned_data,
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Meeting saved."))
             return redirect("governance:meeting_detail", code=meeting.code)
@@ -739,7 +727,7 @@ def meeting_upload(request: HttpRequest, code: Any) -> HttpResponse:
                 note=form.cleaned_data["note"],
             )
         except ValidationError as exc:
-            _refused(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("File attached."))
     else:
@@ -772,7 +760,7 @@ def decision_add(request: HttpRequest, code: Any) -> HttpResponse:
         try:
             services.decision_add(actor=request.user, meeting=meeting, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Decision recorded."))
             return redirect("governance:meeting_detail", code=meeting.code)
@@ -799,7 +787,7 @@ def action_add(request: HttpRequest, code: Any) -> HttpResponse:
                 decision=decision,
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Follow-up action recorded."))
             return redirect("governance:meeting_detail", code=meeting.code)
@@ -822,7 +810,7 @@ def action_close(request: HttpRequest, code: Any) -> HttpResponse:
                 note=data["closing_note"],
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Action closed."))
             return redirect("governance:meeting_detail", code=action.meeting.code)
@@ -848,7 +836,7 @@ def unit_edit(request: HttpRequest, code: Any) -> HttpResponse:
         try:
             services.unit_profile_save(actor=request.user, unit=unit, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Unit's governance role saved."))
             return redirect("governance:committee")
@@ -915,7 +903,7 @@ def matrix_create(request: HttpRequest) -> HttpResponse:
                 cells=form.cells(),
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Matrix drafted."))
             return redirect("governance:matrix_detail", code=record.code)
@@ -964,7 +952,7 @@ def matrix_edit(request: HttpRequest, code: Any) -> HttpResponse:
                 cells=form.cells(),
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Matrix saved."))
             return redirect("governance:matrix_detail", code=record.code)
@@ -986,7 +974,7 @@ def matrix_new_version(request: HttpRequest, code: Any) -> HttpResponse:
     try:
         new = services.matrix_new_version(actor=request.user, matrix=record)
     except ValidationError as exc:
-        _refused(request, exc)
+        flash_errors(request, exc)
         return redirect("governance:matrix_detail", code=record.code)
     messages.success(request, _("New version drafted."))
     return redirect("governance:matrix_detail", code=new.code)
@@ -1064,7 +1052,7 @@ def assignment_create(request: HttpRequest) -> HttpResponse:
                 )
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Assignment made."))
             return redirect("governance:sod")
@@ -1093,7 +1081,7 @@ def assignment_end(request: HttpRequest, code: Any) -> HttpResponse:
                 actor=request.user, assignment=assignment, ends_on=form.cleaned_data["on"]
             )
         except ValidationError as exc:
-            _refused(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("Assignment ended."))
     else:
@@ -1121,7 +1109,7 @@ def sod_exception_create(request: HttpRequest) -> HttpResponse:
         try:
             exception = services.sod_exception_request(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Exception drafted. Submit it for an approver to decide."))
             return redirect("governance:sod_exception_detail", code=exception.code)
@@ -1240,7 +1228,7 @@ def mechanism_create(request: HttpRequest, kind: str) -> HttpResponse:
         try:
             record = services.mechanism_create(actor=request.user, kind=kind, **form.values())
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Drafted."))
             return redirect("governance:mechanism_detail", kind=kind, code=record.code)
@@ -1291,7 +1279,7 @@ def mechanism_edit(request: HttpRequest, kind: str, code: Any) -> HttpResponse:
         try:
             services.mechanism_update(actor=request.user, record=record, **form.values())
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("governance:mechanism_detail", kind=kind, code=record.code)
@@ -1316,7 +1304,7 @@ def mechanism_new_version(request: HttpRequest, kind: str, code: Any) -> HttpRes
     try:
         new = services.mechanism_new_version(actor=request.user, record=record)
     except ValidationError as exc:
-        _refused(request, exc)
+        flash_errors(request, exc)
         return redirect("governance:mechanism_detail", kind=kind, code=record.code)
     messages.success(request, _("New version drafted."))
     return redirect("governance:mechanism_detail", kind=kind, code=new.code)
@@ -1452,11 +1440,11 @@ def person_profile(request: HttpRequest, code: Any) -> HttpResponse:
         try:
             services.training_profile_set(actor=request.user, person=person, **form.cleaned_data)
         except ValidationError as exc:
-            _refused(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("Training group saved; training needs updated."))
     else:
-        _refused(request, ValidationError(form.errors))
+        flash_errors(request, ValidationError(form.errors))
     return redirect("governance:person_training", code=person.code)
 
 
@@ -1505,7 +1493,7 @@ def course_create(request: HttpRequest) -> HttpResponse:
         try:
             course = services.course_save(actor=request.user, **_course_values(form.cleaned_data))
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Course saved."))
             return redirect("governance:course_detail", code=course.code)
@@ -1526,7 +1514,7 @@ def course_edit(request: HttpRequest, code: Any) -> HttpResponse:
                 actor=request.user, course=course, **_course_values(form.cleaned_data)
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Course saved."))
             return redirect("governance:course_detail", code=course.code)
@@ -1576,7 +1564,7 @@ def session_create(request: HttpRequest, code: Any) -> HttpResponse:
                 hours=data["hours"],
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Session scheduled."))
             return redirect("governance:session_detail", code=session.code)
@@ -1610,7 +1598,7 @@ def session_detail(request: HttpRequest, code: Any) -> HttpResponse:
             try:
                 services.attendance_record(actor=user, session=session, **form.cleaned_data)
             except ValidationError as exc:
-                _attach(form, exc)
+                attach_errors(form, exc)
             else:
                 messages.success(request, _("Attendance recorded."))
                 return redirect("governance:session_detail", code=session.code)
@@ -1664,7 +1652,7 @@ def gap_action_create(request: HttpRequest) -> HttpResponse:
         try:
             services.gap_action_create(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Action recorded."))
             return redirect("governance:training_gaps")
@@ -1683,7 +1671,7 @@ def gap_action_close(request: HttpRequest, code: Any) -> HttpResponse:
     try:
         services.gap_action_close(actor=request.user, action=action, done_on=_today())
     except ValidationError as exc:
-        _refused(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Action done."))
     return redirect("governance:training_gaps")
@@ -1718,7 +1706,7 @@ def checklist_answer(request: HttpRequest, item_id: str) -> HttpResponse:
                 has_system_evidence=row.has_system_evidence,
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Checklist answer saved."))
             return redirect(reverse("governance:overview") + "#checklist")

@@ -43,6 +43,7 @@ from fincloud.oversight.models import (
 from fincloud.people.access import require
 from fincloud.register.models import Classification, CloudService
 from fincloud.web import due
+from fincloud.web.forms import flash_errors
 from fincloud.workflow import views as workflow_views
 from fincloud.workflow.services import WorkflowError, check_can_decide
 
@@ -60,11 +61,6 @@ def _attach(form: Any, exc: ValidationError) -> None:
                 form.add_error(None, errors)
     else:
         form.add_error(None, exc)
-
-
-def _error_message(request: HttpRequest, exc: ValidationError) -> None:
-    for text in exc.messages:
-        messages.error(request, text)
 
 
 def _get(model: type[Model], code: Any, *related: str) -> Any:
@@ -413,7 +409,7 @@ def composite_record(request: HttpRequest, code: Any) -> HttpResponse:
     try:
         services.composite_assess(service=service, actor=request.user, record=True)
     except ValidationError as exc:
-        _error_message(request, exc)
+        flash_errors(request, exc)
     else:
         messages.success(request, _("Composite availability recorded."))
     return redirect("oversight:service_sla", code=service.code)
@@ -956,7 +952,7 @@ def review_start(request: HttpRequest, code: Any) -> HttpResponse:
     try:
         review = services.review_start(actor=request.user, service=service)
     except ValidationError as exc:
-        _error_message(request, exc)
+        flash_errors(request, exc)
         return redirect("oversight:service_reviews", code=service.code)
     messages.success(
         request, _("Review started: work through the checklist, then submit it for approval.")
@@ -1103,7 +1099,7 @@ def review_item(request: HttpRequest, code: Any, catalog_id: str) -> HttpRespons
         try:
             services.review_item_update(actor=request.user, item=item, **form.cleaned_data)
         except ValidationError as exc:
-            _error_message(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("Checklist item %(id)s saved.") % {"id": catalog_id})
     else:
@@ -1165,7 +1161,7 @@ def _upload(request: HttpRequest, owner: Any, catalog_ids: list[str], back: str)
                 note=data["note"],
             )
         except ValidationError as exc:
-            _error_message(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("File attached."))
     else:
@@ -1190,7 +1186,7 @@ def review_transition(request: HttpRequest, code: Any, action: str) -> HttpRespo
         try:
             services.review_submit(actor=user, review=review)
         except (WorkflowError, ValidationError) as exc:
-            _error_message(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("Submitted for approval."))
         return redirect(back)
@@ -1400,7 +1396,7 @@ def report_transition(request: HttpRequest, code: Any, action: str) -> HttpRespo
         try:
             services.report_review_submit(actor=user, review=review)
         except (WorkflowError, ValidationError) as exc:
-            _error_message(request, exc)
+            flash_errors(request, exc)
         else:
             messages.success(request, _("Submitted for approval."))
         return redirect(back)

@@ -19,6 +19,7 @@ from fincloud.people import services
 from fincloud.people.access import public, require
 from fincloud.people.forms import RoleGrantForm, SignInForm, UnitForm, UserCreateForm
 from fincloud.people.models import BusinessUnit, RoleGrant, User
+from fincloud.web.forms import attach_errors
 from fincloud.workflow import views as workflow_views
 from fincloud.workflow.services import WorkflowError, check_can_decide
 
@@ -76,7 +77,7 @@ def user_create(request: HttpRequest) -> HttpResponse:
                 approves_for=list(data["approves_for"]),
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Person created. Roles are given through role grants."))
             return redirect("people:user_list")
@@ -113,7 +114,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
         try:
             services.unit_create(actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Business unit created."))
             return redirect("people:unit_list")
@@ -165,7 +166,7 @@ def grant_create(request: HttpRequest) -> HttpResponse:
                 reason=data["reason"],
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Role grant drafted. Submit it for approval."))
             return redirect("people:grant_detail", code=grant.code)
@@ -240,11 +241,3 @@ def grant_implement(request: HttpRequest, code: Any) -> HttpResponse:
     else:
         messages.success(request, _("Role granted."))
     return redirect("people:grant_detail", code=grant.code)
-
-
-def _attach(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)

@@ -21,6 +21,7 @@ from fincloud.people.access import require
 from fincloud.privacy import reports, selectors, services
 from fincloud.privacy.forms import DeletionForm, JobForm, KeepSourceForm, PolicyUpdateForm
 from fincloud.privacy.models import DeidJob, Purpose, RunStatus
+from fincloud.web.forms import attach_errors
 from fincloud.workflow import views as workflow_views
 from fincloud.workflow.models import State
 from fincloud.workflow.services import WorkflowError, check_can_decide
@@ -35,16 +36,6 @@ def get_job_for_user(request: HttpRequest, code: Any) -> DeidJob:
         return selectors.job_detail(code)
     except (DeidJob.DoesNotExist, ValidationError):
         raise Http404 from None
-
-
-def _attach(form: Any, exc: ValidationError, aliases: dict[str, str] | None = None) -> None:
-    aliases = aliases or {}
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            name = aliases.get(field, field)
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 @require_GET
@@ -95,7 +86,7 @@ def job_create(request: HttpRequest) -> HttpResponse:
                 keep_reason=data["keep_reason"],
             )
         except ValidationError as exc:
-            _attach(form, exc, {"policy": form.policy_field()})
+            attach_errors(form, exc, {"policy": form.policy_field()})
         else:
             messages.success(request, _("Job created. Check it and run it."))
             return redirect("privacy:job_detail", code=job.code)
@@ -190,7 +181,7 @@ def job_policy(request: HttpRequest, code: Any) -> HttpResponse:
                 target=data["target"],
             )
         except ValidationError as exc:
-            _attach(form, exc, {"policy": form.policy_field()})
+            attach_errors(form, exc, {"policy": form.policy_field()})
         else:
             messages.success(request, _("Policy changed. Run the job again."))
             return redirect("privacy:job_detail", code=job.code)
@@ -287,7 +278,7 @@ def deletion_create(request: HttpRequest, code: Any) -> HttpResponse:
                 upload=data["confirmation"] or None,
             )
         except ValidationError as exc:
-            _attach(form, exc, {"file": "confirmation"})
+            attach_errors(form, exc, {"file": "confirmation"})
         else:
             messages.success(request, _("Deletion with the CSP recorded."))
             return redirect("privacy:job_detail", code=job.code)

@@ -39,17 +39,10 @@ from fincloud.register.models import (
     SubProcessor,
 )
 from fincloud.web import due
+from fincloud.web.forms import attach_errors
 
 ASSESSMENT_SUMMARY_TEMPLATE = "assessments/_service_summary.html"
 PAGE_SIZE = 50
-
-
-def _attach(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _form_page(
@@ -152,7 +145,7 @@ def institution_edit(request: HttpRequest) -> HttpResponse:
         try:
             services.institution_save(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Institution profile saved."))
             return redirect("register:institution")
@@ -229,7 +222,7 @@ def service_create(request: HttpRequest) -> HttpResponse:
         try:
             service = services.service_create(actor=request.user, locations=locations, **data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Cloud service registered; it is “before use”."))
             return redirect("register:service_detail", code=service.code)
@@ -350,7 +343,7 @@ def service_edit(request: HttpRequest, code: Any) -> HttpResponse:
         try:
             services.service_update(actor=request.user, service=service, **changed)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Cloud service saved."))
             return redirect("register:service_detail", code=service.code)
@@ -377,7 +370,7 @@ def service_status(request: HttpRequest, code: Any) -> HttpResponse:
         try:
             services.service_set_status(actor=request.user, service=service, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Status changed."))
             return redirect("register:service_detail", code=service.code)
@@ -400,7 +393,7 @@ def location_add(request: HttpRequest, code: Any) -> HttpResponse:
         try:
             services.location_add(actor=request.user, service=service, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Location added."))
             return redirect(
@@ -445,7 +438,7 @@ def subprocessor_add(request: HttpRequest, code: Any) -> HttpResponse:
                 actor=request.user, service=service, locations=locations, **data
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Sub-processor added."))
             return redirect(
@@ -484,7 +477,7 @@ def dependency_add(request: HttpRequest, code: Any) -> HttpResponse:
         try:
             services.dependency_add(actor=request.user, service=service, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Dependency recorded."))
             return redirect(
@@ -530,7 +523,7 @@ def reliance_edit(request: HttpRequest, code: Any) -> HttpResponse:
         try:
             services.reliance_save(actor=request.user, service=service, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Reliance on head office saved."))
             return redirect(
@@ -568,7 +561,7 @@ def reliance_upload(request: HttpRequest, code: Any) -> HttpResponse:
                 kind=form.cleaned_data["kind"],
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Head office report stored."))
             return redirect(
@@ -625,7 +618,7 @@ def csp_create(request: HttpRequest) -> HttpResponse:
                 addendum_kind=data.get("addendum_kind") or Document.Kind.FSI_ADDENDUM,
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Cloud service provider registered."))
             return redirect("register:csp_detail", code=csp.code)
@@ -672,7 +665,7 @@ def csp_edit(request: HttpRequest, code: Any) -> HttpResponse:
         try:
             services.csp_update(actor=request.user, csp=csp, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Cloud service provider saved."))
             return redirect("register:csp_detail", code=csp.code)
@@ -695,7 +688,7 @@ def contact_add(request: HttpRequest, code: Any) -> HttpResponse:
         try:
             services.contact_add(actor=request.user, csp=csp, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Contact added."))
             return redirect(reverse("register:csp_detail", kwargs={"code": csp.code}) + "#contacts")
@@ -736,7 +729,7 @@ def certification_add(request: HttpRequest, code: Any) -> HttpResponse:
                 **data,
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Certification added."))
             return redirect(
@@ -766,7 +759,7 @@ def certification_edit(request: HttpRequest, code: Any, cert: Any) -> HttpRespon
                 actor=request.user, certification=certification, **form.cleaned_data
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Certification saved."))
             return redirect(
@@ -803,7 +796,7 @@ def certification_upload(request: HttpRequest, code: Any, cert: Any) -> HttpResp
                 actor=request.user, certification=certification, upload=_upload(form.cleaned_data)
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Certificate file stored."))
             return redirect(url)
@@ -835,7 +828,7 @@ def event_add(request: HttpRequest, code: Any) -> HttpResponse:
         try:
             services.termination_event_record(actor=request.user, csp=csp, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Event recorded."))
             return redirect(reverse("register:csp_detail", kwargs={"code": csp.code}) + "#events")
@@ -928,7 +921,7 @@ def document_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user, services=chosen, upload=upload, **data
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Document registered."))
             return redirect("register:document_detail", code=document.code)
@@ -986,7 +979,7 @@ def document_edit(request: HttpRequest, code: Any) -> HttpResponse:
         try:
             services.document_update(actor=request.user, document=document, services=chosen, **data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Document saved."))
             return redirect("register:document_detail", code=document.code)
@@ -1011,7 +1004,7 @@ def document_upload(request: HttpRequest, code: Any) -> HttpResponse:
                 actor=request.user, document=document, upload=_upload(form.cleaned_data)
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("New revision stored."))
             return redirect("register:document_detail", code=document.code)

@@ -41,6 +41,7 @@ from fincloud.resilience.models import (
     Problem,
     ProviderContinuityReview,
 )
+from fincloud.web.forms import attach_errors
 from fincloud.workflow import views as workflow_views
 from fincloud.workflow.services import WorkflowError, check_can_decide, record_new_version
 
@@ -56,14 +57,6 @@ def _get(queryset: QuerySet[Any], code: Any) -> Any:
         return queryset.get(code=code)
     except (queryset.model.DoesNotExist, ValidationError):
         raise Http404 from None
-
-
-def _attach(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _crumbs(*items: tuple[str, str | None]) -> list[tuple[str, str | None]]:
@@ -202,7 +195,7 @@ def settings_edit(request: HttpRequest) -> HttpResponse:
         try:
             services.settings_update(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Settings saved."))
             return redirect("resilience:rule_list")
@@ -244,7 +237,7 @@ def _rule_form(request: HttpRequest, rule: NotificationRule | None) -> HttpRespo
                     actor=request.user, rule=rule, **form.cleaned_data
                 )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Notification rule saved."))
             return redirect("resilience:rule_list")
@@ -301,7 +294,7 @@ def bia_create(request: HttpRequest) -> HttpResponse:
                 actor=request.user, service=form.cleaned_data["service"], **form.service_values()
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Business impact analysis saved; the checks ran."))
             return redirect("resilience:bia_detail", code=record.code)
@@ -325,7 +318,7 @@ def bia_edit(request: HttpRequest, code: Any) -> HttpResponse:
         try:
             services.bia_update(actor=request.user, record=record, **form.service_values())
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Business impact analysis saved; the checks ran."))
             return redirect("resilience:bia_detail", code=record.code)
@@ -449,7 +442,7 @@ def incident_report(request: HttpRequest) -> HttpResponse:
         try:
             incident = services.incident_report(actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(
                 request,
@@ -531,7 +524,7 @@ def incident_handle(request: HttpRequest, code: Any) -> HttpResponse:
         try:
             services.incident_update(actor=request.user, incident=incident, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Incident updated; notification duties recomputed."))
             return redirect("resilience:incident_detail", code=incident.code)
@@ -642,7 +635,7 @@ def review_create(request: HttpRequest, code: Any) -> HttpResponse:
                 actor=request.user, incident=incident, **form.cleaned_data
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Review drafted. Submit it for approval."))
             return redirect("resilience:review_detail", code=review.code)
@@ -670,7 +663,7 @@ def review_edit(request: HttpRequest, code: Any) -> HttpResponse:
         try:
             services.review_update(actor=request.user, review=review, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Review saved."))
             return redirect("resilience:review_detail", code=review.code)
@@ -835,7 +828,7 @@ def _plan_form(request: HttpRequest, plan: ContinuityPlan | None) -> HttpRespons
             else:
                 services.plan_update(actor=request.user, plan=plan, **form.service_values())
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Business continuity plan saved."))
             return redirect("resilience:plan_detail", code=plan.code)
@@ -939,7 +932,7 @@ def drill_create(request: HttpRequest, code: Any) -> HttpResponse:
         try:
             drill = services.drill_create(actor=request.user, plan=plan, **values)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Drill planned. Submit the drill plan for approval."))
             return redirect("resilience:drill_detail", code=drill.code)
@@ -967,7 +960,7 @@ def drill_edit(request: HttpRequest, code: Any) -> HttpResponse:
         try:
             services.drill_update(actor=request.user, drill=drill, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Drill saved."))
             return redirect("resilience:drill_detail", code=drill.code)
@@ -1068,7 +1061,7 @@ def report_create(request: HttpRequest, code: Any) -> HttpResponse:
                 actor=request.user, drill=drill, **form.cleaned_data
             )
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Drill results recorded. Submit them for approval."))
             return redirect("resilience:report_detail", code=report.code)
@@ -1088,7 +1081,7 @@ def report_edit(request: HttpRequest, code: Any) -> HttpResponse:
         try:
             services.drill_report_update(actor=request.user, report=report, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Drill results saved."))
             return redirect("resilience:report_detail", code=report.code)
@@ -1171,7 +1164,7 @@ def _provider_review_form(
             else:
                 services.provider_review_update(actor=request.user, review=review, **values)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Review saved. Attach the report it rests on."))
             return redirect("resilience:provider_review_detail", code=review.code)
@@ -1283,7 +1276,7 @@ def _exit_form(request: HttpRequest, plan: ExitPlan | None) -> HttpResponse:
             else:
                 services.exit_plan_update(actor=request.user, plan=plan, **form.service_values())
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Exit plan saved."))
             return redirect("resilience:exit_detail", code=plan.code)
@@ -1464,7 +1457,7 @@ def _transfer_form(
             else:
                 services.transfer_update(actor=request.user, transfer=transfer, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Data transfer recorded."))
             return redirect("resilience:execution_detail", code=execution.code)
@@ -1513,7 +1506,7 @@ def _deletion_form(
             else:
                 services.deletion_update(actor=request.user, record=record, **form.cleaned_data)
         except ValidationError as exc:
-            _attach(form, exc)
+            attach_errors(form, exc)
         else:
             messages.success(request, _("Deletion recorded. Attach the evidence, then submit it."))
             return redirect("resilience:deletion_detail", code=record.code)
