@@ -21,6 +21,32 @@ OVERRIDE_NEEDS_REASON = _(
 STALE_CANNOT_CONFIRM = _("This result is stale (its inputs changed); compute it again first.")
 
 
+def _new(subject: models.Model, record: dict[str, Any], *, at: Any, by: Any) -> Determination:
+    """A determination of ``subject`` from a rules result's record (not yet saved)."""
+    return Determination(
+        **subject_filter(subject),
+        kind=record["kind"],
+        inputs=record["inputs"],
+        outcome=record["outcome"],
+        rule_version=record["rule_version"],
+        citations=list(record["citations"]),
+        explanation_zh=list(record["explanation_zh"]),
+        explanation_en=list(record["explanation_en"]),
+        computed_at=at,
+        computed_by=by if getattr(by, "pk", None) else None,
+    )
+
+
+def _created(det: Determination, subject: models.Model) -> dict[str, Any]:
+    """The audit event's changes for a stored determination."""
+    return {
+        "kind": [None, det.kind],
+        "outcome": [None, det.outcome],
+        "rule_version": [None, det.rule_version],
+        "subject": [None, f"{subject._meta.label_lower}:{subject.pk}"],
+    }
+
+
 def determination_record(*, subject: models.Model, result: Any, actor: Any = None) -> Determination:
     """Store a ``fincloud.rules`` result (anything with ``to_record()``) as the current
     determination of its kind for the subject; the previous one stays, no longer current."""
@@ -29,29 +55,9 @@ def determination_record(*, subject: models.Model, result: Any, actor: Any = Non
         Determination.objects.filter(
             **subject_filter(subject), kind=record["kind"], current=True
         ).update(current=False)
-        det = Determination.objects.create(
-            **subject_filter(subject),
-            kind=record["kind"],
-            inputs=record["inputs"],
-            outcome=record["outcome"],
-            rule_version=record["rule_version"],
-            citations=list(record["citations"]),
-            explanation_zh=list(record["explanation_zh"]),
-            explanation_en=list(record["explanation_en"]),
-            computed_at=timezone.now(),
-            computed_by=actor if getattr(actor, "pk", None) else None,
-        )
-        record_event(
-            actor=actor,
-            action=Action.CREATE,
-            obj=det,
-            changes={
-                "kind": [None, det.kind],
-                "outcome": [None, det.outcome],
-                "rule_version": [None, det.rule_version],
-                "subject": [None, f"{subject._meta.label_lower}:{subject.pk}"],
-            },
-        )
+        det = _new(subject, record, at=timezone.now(), by=actor)
+        det.save()
+        record_event(actor=actor, action=Action.CREATE, obj=det, changes=_created(det, subject))
     return det
 
 
@@ -62,34 +68,15 @@ def determination_record_many(
     thousands of services): the same rows and the same audit events, in one transaction, with
     one UPDATE per subject type and kind for each 500 subjects, the inserts in batches and the
     events chained under one lock of the audit log's head."""
-    from django.contrib.contenttypes.models import ContentType
-
     records = [(subject, result.to_record()) for subject, result in pairs]
     if not records:
         return []
     now = timezone.now()
-    computed_by = actor if getattr(actor, "pk", None) else None
     with transaction.atomic():
+        made = [_new(subject, record, at=now, by=actor) for subject, record in records]
         subjects: dict[tuple[int, str], list[str]] = defaultdict(list)
-        made = []
-        for subject, record in records:
-            subject_type = ContentType.objects.get_for_model(subject)
-            subjects[(subject_type.pk, record["kind"])].append(str(subject.pk))
-            made.append(
-                Determination(
-                    subject_type=subject_type,
-                    subject_id=str(subject.pk),
-                    kind=record["kind"],
-                    inputs=record["inputs"],
-                    outcome=record["outcome"],
-                    rule_version=record["rule_version"],
-                    citations=list(record["citations"]),
-                    explanation_zh=list(record["explanation_zh"]),
-                    explanation_en=list(record["explanation_en"]),
-                    computed_at=now,
-                    computed_by=computed_by,
-                )
-            )
+        for det in made:
+            subjects[(det.subject_type_id, det.kind)].append(det.subject_id)
         for (type_id, kind), ids in subjects.items():
             for start in range(0, len(ids), 500):
                 chunk = ids[start : start + 500]
@@ -100,16 +87,7 @@ def determination_record_many(
         record_events(
             actor=actor,
             entries=[
-                EventEntry(
-                    action=Action.CREATE,
-                    obj=det,
-                    changes={
-                        "kind": [None, det.kind],
-                        "outcome": [None, det.outcome],
-                        "rule_version": [None, det.rule_version],
-                        "subject": [None, f"{subject._meta.label_lower}:{subject.pk}"],
-                    },
-                )
+                EventEntry(action=Action.CREATE, obj=det, changes=_created(det, subject))
                 for det, (subject, _record) in zip(dets, records, strict=True)
             ],
         )
