@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 _TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -12,3 +13,9 @@ def safe_cell(value: Any) -> Any:
     if isinstance(value, str) and value.startswith(_TRIGGERS):
         return "'" + value
     return value
+
+
+def text_width(text: str, wide: float = 2.0) -> float:
+    """How many characters of a spreadsheet column ``text`` fills: a wide (CJK) character
+    counts ``wide``, any other one."""
+    return sum(wide if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in text)

@@ -16,7 +16,7 @@ from django.db.models import Prefetch
 
 from fincloud.api.imports.columns import Column
 from fincloud.register.models import CloudService, CloudServiceProvider, ServiceLocation
-from fincloud.web.spreadsheet import safe_cell
+from fincloud.web.spreadsheet import safe_cell, text_width
 
 YES, NO = "yes", "no"
 
@@ -112,7 +112,7 @@ def export(kind: str, columns: list[Column], lang: str, fmt: str) -> bytes:
     # Columns wide enough to read (LibreOffice and Excel otherwise give each 8.43 characters,
     # cutting the names off), the header row kept in view.
     for number, title in enumerate(header, start=1):
-        wide = sum(2 if ord(ch) > 0x2E80 else 1 for ch in title)
+        wide = text_width(title)
         sheet.column_dimensions[get_column_letter(number)].width = min(max(14, wide + 4), 40)
     sheet.freeze_panes = "A2"
     sheet.append(header)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import math
-import unicodedata
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -24,7 +23,7 @@ from fincloud.reports.document import (
     ReportDocument,
     Table,
 )
-from fincloud.web.spreadsheet import safe_cell
+from fincloud.web.spreadsheet import safe_cell, text_width
 
 TAIPEI = ZoneInfo("Asia/Taipei")
 UNIT_WIDTH = 14.0  # characters per unit of a table's relative width
@@ -151,10 +150,6 @@ class _Sheet:
         target.border = border
 
 
-def _text_width(text: str) -> float:
-    return sum(WIDE if unicodedata.east_asian_width(ch) in "WF" else 1.0 for ch in text)
-
-
 def sheet_width(ws: Any) -> float:
     from openpyxl.utils import get_column_letter
 
@@ -184,9 +179,8 @@ def fit_rows(ws: Any) -> None:
                 continue
             last = spans.get((cell.row, cell.column), cell.column)
             usable = max(sum(width(c) for c in range(cell.column, last + 1)) - 1, 1)
-            lines = sum(
-                max(1, math.ceil(_text_width(part) / usable)) for part in cell.value.split("\n")
-            )
+            parts = cell.value.split("\n")
+            lines = sum(max(1, math.ceil(text_width(p, WIDE) / usable)) for p in parts)
             height = max(height, lines * (cell.font.sz or 11) * LINE_HEIGHT)
         if height:
             ws.row_dimensions[row[0].row].height = round(height, 1)
