@@ -194,3 +194,13 @@ def sign_in(page: object, site: Site, username: str, password: str | None = None
     page.fill("#id_username", username)  # type: ignore[attr-defined]
     page.fill("#id_password", password or site.logins[username])  # type: ignore[attr-defined]
     page.click("main button[type=submit]")  # type: ignore[attr-defined]
+
+
+def choose_language(page: object, language: str) -> None:
+    """Switch the language with the header's selector and wait until the page is in it: the
+    switch posts and reloads, and acting before it lands races with it."""
+    from playwright.sync_api import expect
+
+    page.select_option("#lang-select", language)  # type: ignore[attr-defined]
+    lang = "en" if language == "en" else "zh-Hant-TW"
+    expect(page.locator("html")).to_have_attribute("lang", lang)  # type: ignore[attr-defined]

@@ -11,7 +11,7 @@ import urllib.request
 import pytest
 from playwright.sync_api import expect
 
-from e2e.conftest import sign_in
+from e2e.conftest import choose_language, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -34,10 +34,7 @@ BAD = (
 def _enter(page, site, username: str, language: str) -> None:
     """Sign in and choose the language (it is kept on the person's profile)."""
     sign_in(page, site, username)
-    page.select_option("#lang-select", language)
-    expect(page.locator("html")).to_have_attribute(
-        "lang", "en" if language == "en" else "zh-Hant-TW"
-    )
+    choose_language(page, language)
 
 
 def _api(site, path: str, token: str) -> tuple[int, dict]:
@@ -80,8 +77,7 @@ def test_a_token_is_shown_once_works_and_is_revoked(new_page, site, shots, langu
     shots(page, f"token-revoked-{language}")
     status, body = _api(site, "/me", secret)
     assert status == 401 and body["rule"] == "token_revoked"
-    page.select_option("#lang-select", "zh-hant")
-    expect(page.locator("html")).to_have_attribute("lang", "zh-Hant-TW")
+    choose_language(page, "zh-hant")
 
 
 @pytest.mark.parametrize("language", ["zh-hant", "en"])
@@ -119,5 +115,4 @@ def test_an_import_dry_run_names_every_error(new_page, site, shots, language, tm
     expect(actions).to_contain_text("E2E 匯入測試：帳務查詢")
     expect(page.locator("main")).to_contain_text("匯入這 1 列" if zh else "Import this row")
     shots(page, f"import-dry-run-clean-{language}")
-    page.select_option("#lang-select", "zh-hant")
-    expect(page.locator("html")).to_have_attribute("lang", "zh-Hant-TW")
+    choose_language(page, "zh-hant")

@@ -17,7 +17,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from e2e.conftest import sign_in
+from e2e.conftest import choose_language, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -28,13 +28,11 @@ CARD = "信用卡授權核心系統 Card authorisation core"
 def _chinese(page):
     # A person's language is kept on their profile: an earlier test may have left English.
     if page.locator("html").get_attribute("lang") != "zh-Hant-TW":
-        page.select_option("#lang-select", "zh-hant")
-        expect(page.locator("html")).to_have_attribute("lang", "zh-Hant-TW")
+        choose_language(page, "zh-hant")
 
 
 def _english(page):
-    page.select_option("#lang-select", "en")
-    expect(page.locator("html")).to_have_attribute("lang", "en")
+    choose_language(page, "en")
 
 
 def test_assess_controls_with_an_evidence_upload(new_page, site, shots, tmp_path):

@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from e2e.conftest import sign_in
+from e2e.conftest import choose_language, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -64,8 +64,7 @@ def test_language_switch_to_english_and_back(new_page, site, shots):
     expect(page.locator("nav.sidenav")).to_contain_text("Daily execution and control")
     expect(page.locator("html")).to_have_attribute("lang", "en")
     shots(page, "home-en")
-    page.select_option("#lang-select", "zh-hant")
-    expect(page.locator("html")).to_have_attribute("lang", "zh-Hant-TW")
+    choose_language(page, "zh-hant")
     expect(page.locator("nav.sidenav")).to_contain_text("日常執行與控管")
 
 
@@ -148,12 +147,10 @@ def test_role_grant_submit_approve_grant_and_refused_self_approval(new_page, sit
     auditor = new_page()
     sign_in(auditor, site, "auditor")
     auditor.goto("/audit/?actor=dual.role")
-    auditor.select_option("#lang-select", "en")
-    expect(auditor.locator("html")).to_have_attribute("lang", "en")
+    choose_language(auditor, "en")
     expect(auditor.get_by_test_id("audit-table")).to_contain_text("Refused")
     expect(auditor.get_by_test_id("audit-table")).to_contain_text("Submitted")
     shots(auditor, "audit-trail-en")
-    auditor.select_option("#lang-select", "zh-hant")
-    expect(auditor.locator("html")).to_have_attribute("lang", "zh-Hant-TW")
+    choose_language(auditor, "zh-hant")
     expect(auditor.get_by_test_id("audit-table")).to_contain_text("拒絕")
     shots(auditor, "audit-trail-zh")

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from e2e.conftest import sign_in
+from e2e.conftest import choose_language, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -24,13 +24,11 @@ TODAY = dt.datetime.now(ZoneInfo("Asia/Taipei")).date()  # the server's today
 def english(page) -> Iterator[None]:
     """Switch to English for a look, then back: the choice is kept on the person's profile,
     and other tests sign in as the same demo people."""
-    page.select_option("#lang-select", "en")
-    expect(page.locator("html")).to_have_attribute("lang", "en")
+    choose_language(page, "en")
     try:
         yield
     finally:
-        page.select_option("#lang-select", "zh-hant")
-        expect(page.locator("html")).to_have_attribute("lang", "zh-Hant-TW")
+        choose_language(page, "zh-hant")
 
 
 def test_overview_page_for_the_examiner(new_page, site, shots):

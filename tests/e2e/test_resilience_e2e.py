@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
-from e2e.conftest import sign_in
+from e2e.conftest import choose_language, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -47,10 +47,7 @@ def _enter(page, site, username: str, language: str = "zh-hant") -> None:
     """Sign in and choose the language: it is kept on the person's profile, and other tests in
     the same session may have left it in English."""
     sign_in(page, site, username)
-    page.select_option("#lang-select", language)
-    expect(page.locator("html")).to_have_attribute(
-        "lang", "en" if language == "en" else "zh-Hant-TW"
-    )
+    choose_language(page, language)
 
 
 def _local(minutes_ago: int) -> str:
@@ -82,14 +79,12 @@ def test_staff_report_an_incident_and_see_the_countdown(new_page, site, shots):
     expect(first).to_have_text(re.compile(r"剩餘 (4[6-9]|50) 分鐘"))
     shots(page, "countdown-zh")
 
-    page.select_option("#lang-select", "en")
-    expect(page.locator("html")).to_have_attribute("lang", "en")
+    choose_language(page, "en")
     expect(page.get_by_test_id("duties").get_by_test_id("countdown").first).to_have_text(
         re.compile(r"(4[6-9]|50) min left")
     )
     shots(page, "countdown-en")
-    page.select_option("#lang-select", "zh-hant")  # leave the profile as it was
-    expect(page.locator("html")).to_have_attribute("lang", "zh-Hant-TW")
+    choose_language(page, "zh-hant")  # leave the profile as it was
 
     # The incident team records the notice to the operations centre as sent.
     handler = new_page()
@@ -205,11 +200,9 @@ def test_exit_runs_to_after_use(new_page, site, shots):
     shots(approver, "deletion-approved-zh")
     approver.goto(execution_url)
     expect(approver.get_by_test_id("execution-status")).to_contain_text("已完成")
-    approver.select_option("#lang-select", "en")
-    expect(approver.locator("html")).to_have_attribute("lang", "en")
+    choose_language(approver, "en")
     expect(approver.get_by_test_id("service-stage")).to_have_text("After use")
     shots(approver, "exit-completed-en")
     approver.goto(deletion_url)
     shots(approver, "deletion-approved-en")
-    approver.select_option("#lang-select", "zh-hant")  # leave the profile as it was
-    expect(approver.locator("html")).to_have_attribute("lang", "zh-Hant-TW")
+    choose_language(approver, "zh-hant")  # leave the profile as it was
